@@ -1,0 +1,60 @@
+# Hedgerow build. `make` builds BPF objects and Swift; `make test` runs every test layer.
+SHELL        := /bin/bash
+SWIFT        ?= swift
+CLANG        ?= clang
+CONFIG       ?= debug
+BUILD        := .build
+BPF_OUT      := $(BUILD)/bpf
+BIN          := $(BUILD)/$(CONFIG)
+TRIPLE       := $(shell gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
+BPF_ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_CFLAGS   := -target bpf -O2 -g -Wall -Wextra -Werror -D__TARGET_ARCH_$(BPF_ARCH) \
+                -Ibpf/include -I/usr/include/$(TRIPLE)
+BPF_HEADERS  := $(wildcard bpf/include/*.h)
+BPF_OBJS     := $(patsubst bpf/%.bpf.c,$(BPF_OUT)/%.bpf.o,$(wildcard bpf/*.bpf.c))
+# Programs that tests load on purpose (one the verifier must reject, a pass-through baseline).
+BPF_TEST_OBJS := $(patsubst bpf/tests/%.bpf.c,$(BPF_OUT)/tests/%.bpf.o,$(wildcard bpf/tests/*.bpf.c))
+TEST_ENV     := HEDGEROW_BPF_DIR=$(abspath $(BPF_OUT)) HEDGEROW_BIN_DIR=$(abspath $(BIN))
+
+.PHONY: all deps mounts bpf swift build test demo bench proto clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+mounts:
+	@scripts/mounts.sh
+
+bpf: $(BPF_OBJS) $(BPF_TEST_OBJS)
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+swift:
+	$(SWIFT) build -c $(CONFIG) --build-tests
+
+build: bpf swift
+
+test: deps mounts build
+	$(TEST_ENV) $(SWIFT) test -c $(CONFIG) --skip-build
+
+demo: deps mounts build
+	$(TEST_ENV) scripts/demo.sh
+
+bench: deps mounts
+	$(MAKE) build CONFIG=release
+	$(TEST_ENV) scripts/bench.sh
+
+# Regenerates Sources/HedgerowAPI/Generated from proto/ (the output is committed).
+PROTO_TOOLS := $(BUILD)-proto
+proto:
+	$(SWIFT) build --package-path tools/protoc-plugins --scratch-path $(PROTO_TOOLS) \
+		--product protoc-gen-swift
+	$(SWIFT) build --package-path tools/protoc-plugins --scratch-path $(PROTO_TOOLS) \
+		--product protoc-gen-grpc-swift-2
+	scripts/proto.sh $(PROTO_TOOLS)/debug
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,1 @@
+print("hlab: not built yet")

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Runs a command and returns its standard output; throws with stderr when it fails.
+/// Tests use it for the same tools a user would (ip, tc, bpftool), never to fake a result.
+public enum Shell {
+    public struct Failure: Error, CustomStringConvertible {
+        public let command: [String]
+        public let status: Int32
+        public let stderr: String
+        public var description: String { "`\(command.joined(separator: " "))` exited \(status): \(stderr)" }
+    }
+
+    @discardableResult
+    public static func run(_ command: [String], stdin: String? = nil, environment: [String: String]? = nil) throws -> String {
+        let result = try capture(command, stdin: stdin, environment: environment)
+        guard result.status == 0 else { throw Failure(command: command, status: result.status, stderr: result.stderr) }
+        return result.stdout
+    }
+
+    @discardableResult
+    public static func run(_ command: String...) throws -> String { try run(command) }
+
+    /// Runs without throwing on a non-zero exit: for commands whose failure is the point.
+    public static func capture(_ command: [String], stdin: String? = nil, environment: [String: String]? = nil)
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Drain stderr on another thread so a chatty child cannot fill a pipe and block.
+        let errBox = DataBox()
+        let drained = DispatchGroup()
+        DispatchQueue.global().async(group: drained) { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self))
+    }
+}
+
+private final class DataBox: @unchecked Sendable { var data = Data() }

@@ -1,0 +1,1 @@
+print("build the plugin products instead")
