@@ -1,18 +1,36 @@
 // swift-tools-version:6.1
 // Hedgerow: identity-based network policy, service translation and flow observability in eBPF.
-// Layering (see docs/ARCHITECTURE.md): executables -> Agent/API -> Datapath -> Core, BPF, Netlink.
+// Layering (docs/ARCHITECTURE.md): executables -> Agent/API -> Datapath -> Core, BPF, Netlink.
 // HedgerowCore imports nothing of ours; HedgerowBPF and HedgerowNetlink import only their C targets.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let grpc: [Target.Dependency] = [
+    .product(name: "GRPCCore", package: "grpc-swift-2"),
+    .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+    .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+    .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+]
+
 let package = Package(
     name: "Hedgerow",
     platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hagent", targets: ["hagent"]),
+        .executable(name: "hedgerow-cni", targets: ["hedgerow-cni"]),
+        .executable(name: "hlab", targets: ["hlab"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // MARK: C libraries and shims
@@ -26,28 +44,47 @@ let package = Package(
         .target(name: "CLibMNLShim", dependencies: ["CLibMNL"], path: "Sources/CLibMNLShim"),
         .target(name: "CHedgerowABI", path: "Sources/CHedgerowABI"),
 
-        // MARK: Libraries
+        // MARK: Libraries, bottom up
         .target(name: "HedgerowBPF", dependencies: ["CLibBPF", "CLibBPFShim"], swiftSettings: strict),
         .target(name: "HedgerowNetlink", dependencies: ["CLibMNL", "CLibMNLShim"], swiftSettings: strict),
         .target(name: "HedgerowCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .target(name: "HedgerowCNI", swiftSettings: strict),
         .target(
+            name: "HedgerowDatapath",
+            dependencies: ["HedgerowCore", "HedgerowBPF", "HedgerowNetlink", "CHedgerowABI"],
+            swiftSettings: strict),
+        .target(name: "HedgerowAPI", dependencies: grpc, exclude: ["Generated/README.md"], swiftSettings: strict),
+        .target(
+            name: "HedgerowAgent",
+            dependencies: ["HedgerowAPI", "HedgerowDatapath", "HedgerowCore", "HedgerowNetlink", logging] + grpc,
+            swiftSettings: strict),
+        .target(
             name: "HedgerowLab",
             dependencies: ["HedgerowCNI", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
 
-        // MARK: Executables
+        // MARK: Executables (thin)
         .executableTarget(
-            name: "hlab",
-            dependencies: ["HedgerowLab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "hagent", dependencies: ["HedgerowAgent", "HedgerowAPI", argumentParser, logging] + grpc,
             swiftSettings: strict),
+        .executableTarget(
+            name: "hedgerow-cni", dependencies: ["HedgerowCNI", "HedgerowAPI"] + grpc, swiftSettings: strict),
+        .executableTarget(name: "hlab", dependencies: ["HedgerowLab", argumentParser], swiftSettings: strict),
 
         // MARK: Test support and tests
         .target(name: "HedgerowTestSupport", path: "Tests/HedgerowTestSupport", swiftSettings: strict),
-        .testTarget(name: "HedgerowBPFTests", dependencies: ["HedgerowBPF", "HedgerowTestSupport"], swiftSettings: strict),
+        .testTarget(name: "HedgerowBPFTests", dependencies: ["HedgerowBPF", "CHedgerowABI", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(name: "HedgerowNetlinkTests", dependencies: ["HedgerowNetlink", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(name: "HedgerowCoreTests", dependencies: ["HedgerowCore"], swiftSettings: strict),
         .testTarget(name: "HedgerowCNITests", dependencies: ["HedgerowCNI"], swiftSettings: strict),
+        .testTarget(
+            name: "HedgerowDatapathTests",
+            dependencies: ["HedgerowDatapath", "CHedgerowABI", "HedgerowBPF", "HedgerowTestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "HedgerowLabTests", dependencies: ["HedgerowLab", "HedgerowTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["HedgerowAPI", "HedgerowTestSupport"] + grpc,
+            swiftSettings: strict),
     ]
 )

@@ -45,6 +45,8 @@ struct hedgerow_traffic {
 	__u64 bytes;
 };
 
-#define HEDGEROW_TRAFFIC_SLOTS (HEDGEROW_MAX_ENDPOINTS * HEDGEROW_DIR_COUNT)
+/* A plain number so that Swift imports it; the assert keeps it honest. */
+#define HEDGEROW_TRAFFIC_SLOTS 131072
+_Static_assert(HEDGEROW_TRAFFIC_SLOTS == HEDGEROW_MAX_ENDPOINTS * HEDGEROW_DIR_COUNT, "traffic slots");
 
 #endif /* HEDGEROW_ABI_H */

@@ -1,0 +1,92 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import HedgerowAPI
+import HedgerowDatapath
+import HedgerowNetlink
+import Logging
+
+/// The daemon: wires the cluster-state source, the endpoint manager, the datapath and the API
+/// server, and runs until SIGTERM/SIGINT.
+///
+/// Shutdown leaves the datapath in place on purpose: pinned maps and tc filters keep enforcing
+/// while no agent runs, and the next agent adopts them (see EndpointManager.restore).
+public struct Agent: Sendable {
+    let configuration: AgentConfiguration
+    let logger: Logger
+    let startedAt: ContinuousClock.Instant
+
+    public init(configuration: AgentConfiguration, logger: Logger, startedAt: ContinuousClock.Instant) {
+        self.configuration = configuration
+        self.logger = logger
+        self.startedAt = startedAt
+    }
+
+    public func run() async throws {
+        let config = configuration
+        try prepareDirectories()
+        let datapath = try EndpointDatapath(objectDirectory: config.bpfObjectDirectory, pinDirectory: config.pinDirectory)
+        let readiness = Readiness()
+        let endpoints = EndpointManager(
+            nodeName: config.nodeName, datapath: datapath, links: try LinkDirectory(),
+            store: EndpointStore(stateDirectory: config.stateDirectory), logger: logger)
+        let watcher = config.manifestsDirectory.map {
+            ManifestWatcher(
+                directory: ManifestDirectory(path: $0), interval: config.manifestPollInterval,
+                endpoints: endpoints, readiness: readiness, logger: logger)
+        }
+        await watcher?.reload()
+        try await endpoints.restore()
+
+        let status = AgentStatusReporter(configuration: config, startedAt: startedAt, endpoints: endpoints, readiness: readiness)
+        let server = GRPCServer(
+            transport: .http2NIOPosix(
+                address: .unixDomainSocket(path: config.apiSocketPath), transportSecurity: .plaintext),
+            services: [AgentAPIService(endpoints: endpoints, status: status)])
+
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await server.serve() }
+            guard let address = try await server.listeningAddress else { return }
+            // Root only: the API registers endpoints and, later, changes policy.
+            chmod(config.apiSocketPath, 0o600)
+            readiness.markReady(after: ContinuousClock.now - startedAt)
+            let (count, adopted) = (await endpoints.count, await endpoints.adoptedCount)
+            logger.info("ready: serving the Agent API on \(address), \(count) endpoints, \(adopted) adopted")
+
+            if let watcher { group.addTask { await watcher.watch() } }
+            group.addTask { await watchLinks(endpoints: endpoints) }
+            for await signo in ShutdownSignals.stream() {
+                logger.info("signal \(signo): shutting down, the datapath stays in place")
+                break
+            }
+            server.beginGracefulShutdown()
+            group.cancelAll()
+        }
+        try? FileManager.default.removeItem(atPath: config.apiSocketPath)
+    }
+
+    /// Removes endpoints whose interface disappears without a CNI DEL.
+    private func watchLinks(endpoints: EndpointManager) async {
+        do {
+            for try await event in try LinkEvents() {
+                switch event {
+                case .removed(let index, _): await endpoints.interfaceRemoved(index: index)
+                // Events were lost: compare every endpoint with the kernel's view instead.
+                case .overrun: await endpoints.reconcileInterfaces()
+                case .added: break
+                }
+            }
+        } catch {
+            logger.error("link events stopped, endpoints of vanished interfaces will linger: \(error)")
+        }
+    }
+
+    private func prepareDirectories() throws {
+        let manager = FileManager.default
+        for directory in [configuration.stateDirectory, (configuration.apiSocketPath as NSString).deletingLastPathComponent] {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
+        // A socket file left by a killed agent would make bind fail.
+        try? manager.removeItem(atPath: configuration.apiSocketPath)
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Everything `hagent run` was told. Defaults suit a node of a real cluster; the lab overrides
+/// every path so that several agents can run side by side on one machine.
+public struct AgentConfiguration: Sendable {
+    public var nodeName: String
+    /// Directory of Kubernetes manifests (standalone mode), watched for changes.
+    public var manifestsDirectory: String?
+    /// bpffs directory holding this node's pinned maps: a restarted agent adopts them.
+    public var pinDirectory: String
+    /// Where endpoint registrations are persisted across restarts.
+    public var stateDirectory: String
+    /// The Agent API unix socket (root-only permissions).
+    public var apiSocketPath: String
+    /// Directory with the compiled BPF objects (endpoint.bpf.o, ...).
+    public var bpfObjectDirectory: String
+    /// cgroup2 directory for socket-level programs (used by the services issue).
+    public var cgroupPath: String?
+    /// How often the manifests directory is checked for changes.
+    public var manifestPollInterval: Duration
+
+    public init(
+        nodeName: String,
+        manifestsDirectory: String? = nil,
+        pinDirectory: String? = nil,
+        stateDirectory: String? = nil,
+        apiSocketPath: String? = nil,
+        bpfObjectDirectory: String,
+        cgroupPath: String? = nil,
+        manifestPollInterval: Duration = .milliseconds(500)
+    ) {
+        self.nodeName = nodeName
+        self.manifestsDirectory = manifestsDirectory
+        self.pinDirectory = pinDirectory ?? "/sys/fs/bpf/hedgerow/\(nodeName)"
+        self.stateDirectory = stateDirectory ?? "/var/run/hedgerow/\(nodeName)"
+        self.apiSocketPath = apiSocketPath ?? "/run/hedgerow/agent.sock"
+        self.bpfObjectDirectory = bpfObjectDirectory
+        self.cgroupPath = cgroupPath
+        self.manifestPollInterval = manifestPollInterval
+    }
+}

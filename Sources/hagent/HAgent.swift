@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct HAgent: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hagent",
+        abstract: "Hedgerow node agent: identity-based policy, service translation and flow visibility in eBPF.",
+        discussion: "`hagent run` is the daemon; the other commands inspect a running agent, as cilium-dbg does.",
+        subcommands: [Run.self, Status.self, Endpoints.self]
+    )
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import HedgerowAgent
+import Logging
+
+extension HAgent {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the agent (the DaemonSet's command).")
+
+        @Option(help: "This node's name (default: $HEDGEROW_NODE_NAME, else the hostname).")
+        var nodeName: String?
+
+        @Option(help: "Standalone mode: a directory of Kubernetes manifests (Namespace, Pod, ...), watched for changes.")
+        var manifests: String?
+
+        @Option(help: "bpffs directory for this node's pinned maps (default /sys/fs/bpf/hedgerow/<node>).")
+        var pinDir: String?
+
+        @Option(help: "Directory for the agent's persisted state (default /var/run/hedgerow/<node>).")
+        var stateDir: String?
+
+        @Option(help: "The Agent API unix socket (default /run/hedgerow/agent.sock).")
+        var apiSocket: String?
+
+        @Option(help: "Directory of compiled BPF objects (default: $HEDGEROW_BPF_DIR, next to the binary, /usr/lib/hedgerow/bpf).")
+        var bpfDir: String?
+
+        @Option(help: "cgroup2 directory whose sockets get socket-level service translation.")
+        var cgroup: String?
+
+        @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+        var logLevel: Logger.Level = .info
+
+        func run() async throws {
+            let startedAt = ContinuousClock.now
+            let node = nodeName ?? NodeName.current
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = logLevel
+                return handler
+            }
+            var logger = Logger(label: "hagent")
+            logger[metadataKey: "node"] = "\(node)"
+            let configuration = AgentConfiguration(
+                nodeName: node, manifestsDirectory: manifests, pinDirectory: pinDir, stateDirectory: stateDir,
+                apiSocketPath: apiSocket, bpfObjectDirectory: try BPFObjectDirectory.resolve(bpfDir),
+                cgroupPath: cgroup)
+            do {
+                try await Agent(configuration: configuration, logger: logger, startedAt: startedAt).run()
+            } catch {
+                logger.critical("agent failed: \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// Finds the compiled BPF objects: explicit flag, environment, next to the binary, installed.
+enum BPFObjectDirectory {
+    static func resolve(_ explicit: String?) throws -> String {
+        if let explicit { return explicit }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["HEDGEROW_BPF_DIR"] { return fromEnvironment }
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let candidates = [
+            binary.appendingPathComponent("bpf").path,
+            // A SwiftPM build dir: .build/<triple>/<config>/hagent next to .build/bpf from `make`.
+            binary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("bpf").path,
+            "/usr/lib/hedgerow/bpf",
+        ]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: "\($0)/endpoint.bpf.o") }) else {
+            throw ValidationError("no endpoint.bpf.o found in \(candidates.joined(separator: ", ")); run `make` or pass --bpf-dir")
+        }
+        return found
+    }
+}

@@ -1,0 +1,72 @@
+import CHedgerowABI
+import Foundation
+import HedgerowBPF
+import HedgerowTestSupport
+import Testing
+
+@testable import HedgerowDatapath
+
+@Suite struct EndpointDatapathTests {
+    /// The compiled object declares its maps with the sizes Swift uses for them.
+    @Test func objectMapsMatchTheABI() throws {
+        let spec = try BPFObjectSpec(path: TestPaths.bpfObject("endpoint.bpf.o"))
+        let endpoints = try #require(spec.map(named: "hedgerow_endpoints"))
+        #expect(endpoints.keySize == UInt32(MemoryLayout<hedgerow_endpoint_key>.size))
+        #expect(endpoints.valueSize == UInt32(MemoryLayout<hedgerow_endpoint_info>.size))
+        #expect(endpoints.maxEntries == UInt32(HEDGEROW_MAX_ENDPOINTS))
+        let traffic = try #require(spec.map(named: "hedgerow_traffic"))
+        #expect(traffic.valueSize == UInt32(MemoryLayout<hedgerow_traffic>.size))
+        #expect(traffic.maxEntries == UInt32(HEDGEROW_TRAFFIC_SLOTS))
+    }
+
+    @Test func endpointInfoCarriesAddressesInNetworkOrder() {
+        let info = EndpointDatapath.info(for: DatapathEndpoint(id: 7, interfaceIndex: 3, addresses: ["10.1.2.3", "fd00::1"], identity: 256))
+        #expect(info.endpoint_id == 7)
+        #expect(info.identity == 256)
+        withUnsafeBytes(of: info.ipv4) { #expect(Array($0) == [10, 1, 2, 3]) }
+        withUnsafeBytes(of: info.ipv6) { #expect($0.first == 0xfd && $0.last == 1) }
+    }
+
+    @Test func trafficSlotsAreDistinctPerEndpointAndDirection() {
+        #expect(EndpointDatapath.trafficSlots(1) == [2, 3])
+        #expect(EndpointDatapath.trafficSlots(2) == [4, 5])
+    }
+
+    /// Install, install again (a restarted agent), remove: one filter per hook throughout, and
+    /// none after removal. Traffic is counted in both directions in between.
+    @Test(.enabled(if: Privileged.shouldRun)) func installAdoptRemove() throws {
+        try Privileged.require()
+        let namespace = try TestNamespace(prefix: "hdp")
+        defer { namespace.destroy() }
+        let veth = try TestVethPair(into: namespace, subnet: 78)
+        defer { veth.destroy() }
+        let pinRoot = "/sys/fs/bpf/\(UniqueName.make("hdp"))"
+        defer { try? BPFPin.removeTree(pinRoot) }
+
+        let endpoint = DatapathEndpoint(id: 5, interfaceIndex: veth.hostIndex, addresses: [veth.peerAddress])
+        let first = try EndpointDatapath(objectDirectory: TestPaths.bpfObjects.path, pinDirectory: pinRoot)
+        #expect(try first.install(endpoint) == .attached)
+        try namespace.run("ping", "-c", "3", "-i", "0.2", "-W", "1", veth.hostAddress)
+        let counted = try first.traffic(endpointID: 5)
+        #expect(counted.egress.packets >= 3)
+        #expect(counted.ingress.packets >= 3)
+
+        // A second agent over the same pins adopts what runs and sees the same counters.
+        let second = try EndpointDatapath(objectDirectory: TestPaths.bpfObjects.path, pinDirectory: pinRoot)
+        #expect(try second.install(endpoint) == .adopted)
+        #expect(try second.traffic(endpointID: 5).egress.packets >= counted.egress.packets)
+        #expect(try filterCount(veth.hostName, "ingress") == 1)
+        #expect(try filterCount(veth.hostName, "egress") == 1)
+
+        try second.remove(endpointID: 5, interfaceIndex: veth.hostIndex, interfaceExists: true)
+        #expect(try filterCount(veth.hostName, "ingress") == 0)
+        #expect(try filterCount(veth.hostName, "egress") == 0)
+        #expect(try second.installedInterfaceIndexes().isEmpty)
+        #expect(try second.traffic(endpointID: 5) == EndpointTraffic())
+    }
+
+    private func filterCount(_ device: String, _ direction: String) throws -> Int {
+        try Shell.run("tc", "filter", "show", "dev", device, direction)
+            .split(separator: "\n").filter { $0.contains("bpf") && $0.contains("direct-action") }.count
+    }
+}
