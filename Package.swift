@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "hagent", targets: ["hagent"]),
         .executable(name: "hedgerow-cni", targets: ["hedgerow-cni"]),
         .executable(name: "hlab", targets: ["hlab"]),
+        .executable(name: "hflow", targets: ["hflow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -69,6 +70,8 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "hedgerow-cni", dependencies: ["HedgerowCNI", "HedgerowAPI"] + grpc, swiftSettings: strict),
+        .executableTarget(
+            name: "hflow", dependencies: ["HedgerowAPI", "HedgerowCore", argumentParser] + grpc, swiftSettings: strict),
         .executableTarget(name: "hlab", dependencies: ["HedgerowLab", argumentParser], swiftSettings: strict),
 
         // MARK: Test support and tests
@@ -81,6 +84,8 @@ let package = Package(
             name: "HedgerowDatapathTests",
             dependencies: ["HedgerowDatapath", "CHedgerowABI", "HedgerowBPF", "HedgerowTestSupport"],
             swiftSettings: strict),
+        .testTarget(name: "HedgerowAgentTests", dependencies: ["HedgerowAgent", "HedgerowTestSupport"], swiftSettings: strict),
+        .testTarget(name: "HFlowTests", dependencies: ["hflow", "HedgerowAPI"] + grpc, swiftSettings: strict),
         .testTarget(name: "HedgerowLabTests", dependencies: ["HedgerowLab", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",

@@ -51,7 +51,15 @@ public enum CGroups {
         for child in children.sorted() where exists("\(path)/\(child)") {
             try removeTree("\(path)/\(child)")
         }
-        guard rmdir(path) == 0 || errno == ENOENT else { throw SystemError("rmdir cgroup \(path)") }
+        // EBUSY for a moment after the last process died: the kernel waits for exiting tasks
+        // (zombies not yet reaped) before a cgroup can go.
+        let deadline = Date().addingTimeInterval(3)
+        while rmdir(path) != 0 {
+            let code = errno
+            if code == ENOENT { return }
+            guard code == EBUSY, Date() < deadline else { throw SystemError("rmdir cgroup \(path)", errno: code) }
+            usleep(20_000)
+        }
     }
 
     static func writeControl(_ value: String, to file: String) throws {

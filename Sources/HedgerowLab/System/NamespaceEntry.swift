@@ -38,7 +38,9 @@ public enum NamespaceEntry {
         guard joined == 0 else { throw SystemError("setns(\(request.netnsPath), CLONE_NEWNET)", errno: setnsErrno) }
         if request.newSession, setsid() < 0 { throw SystemError("setsid") }
 
-        LinuxCalls.markDescriptorsCloseOnExec()
+        // Inherited descriptors stay open on purpose: Foundation's Process watches its child
+        // through a socket the child inherits, and spawners (Foundation, CommandRunner) already
+        // close everything else.
         let argv: [UnsafeMutablePointer<CChar>?] = request.command.map { strdup($0) } + [nil]
         execv(executable, argv)
         throw SystemError("execv \(executable)")

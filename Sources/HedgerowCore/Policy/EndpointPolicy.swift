@@ -1,0 +1,79 @@
+/// The compiler's output for one endpoint: what the datapath enforces. The policy compiler
+/// produces it from policies x endpoints x identities; HedgerowDatapath writes it into the
+/// policy map by diff. Pure values: comparing two of them is how incremental updates are found.
+public struct EndpointPolicy: Hashable, Sendable {
+    /// Whether any policy selects the endpoint in that direction: then everything not allowed
+    /// is denied (POLICY_DENIED). Otherwise the direction allows all but explicit denies.
+    public var ingressEnforced: Bool
+    public var egressEnforced: Bool
+    /// Entries are unique by key; the compiler already resolved "deny beats allow" so that no
+    /// allow entry is more specific than a deny entry covering it.
+    public var entries: [PolicyEntry]
+
+    public init(ingressEnforced: Bool = false, egressEnforced: Bool = false, entries: [PolicyEntry] = []) {
+        self.ingressEnforced = ingressEnforced
+        self.egressEnforced = egressEnforced
+        self.entries = entries
+    }
+}
+
+public enum TrafficDirection: UInt8, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+    /// Into the endpoint (checked at to-endpoint).
+    case ingress = 0
+    /// Out of the endpoint (checked at from-endpoint).
+    case egress = 1
+
+    public var description: String { self == .ingress ? "ingress" : "egress" }
+}
+
+/// One policy map entry: (direction, remote identity, protocol, port prefix) -> allow or deny.
+///
+/// Wildcards: `remote == .any` matches every identity, `proto == 0` every protocol (and then
+/// the port is ignored), a port prefix of length 0 every port. Port ranges are expressed as a
+/// few prefixes (e.g. 80-81 is 80/15), which an LPM trie matches in one lookup.
+public struct PolicyEntry: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public struct Key: Hashable, Sendable, Comparable {
+        public var direction: TrafficDirection
+        public var remote: SecurityIdentity
+        /// IP protocol number (6 TCP, 17 UDP, 132 SCTP, 1 ICMP); 0 = any.
+        public var proto: UInt8
+        public var port: UInt16
+        /// How many leading bits of `port` must match (0...16).
+        public var portPrefixLength: UInt8
+
+        public init(direction: TrafficDirection, remote: SecurityIdentity, proto: UInt8, port: UInt16 = 0, portPrefixLength: UInt8 = 0) {
+            self.direction = direction
+            self.remote = remote
+            self.proto = proto
+            self.port = portPrefixLength == 0 ? 0 : port
+            self.portPrefixLength = proto == 0 ? 0 : portPrefixLength
+        }
+
+        public static func < (l: Key, r: Key) -> Bool {
+            (l.direction.rawValue, l.remote.rawValue, l.proto, l.port, l.portPrefixLength)
+                < (r.direction.rawValue, r.remote.rawValue, r.proto, r.port, r.portPrefixLength)
+        }
+    }
+
+    public enum Action: UInt8, Hashable, Sendable { case allow = 1, deny = 2 }
+
+    public var key: Key
+    public var action: Action
+    /// Which rules produced it ("NetworkPolicy x/allow-db ingress[0]"): for `hpolicy trace`
+    /// and for flows naming the policy that decided.
+    public var origins: [String]
+
+    public init(key: Key, action: Action, origins: [String] = []) {
+        self.key = key
+        self.action = action
+        self.origins = origins
+    }
+
+    public static func < (l: Self, r: Self) -> Bool { l.key < r.key }
+
+    public var description: String {
+        let proto = key.proto == 0 ? "any" : "\(key.proto)"
+        let port = key.portPrefixLength == 0 ? "*" : "\(key.port)/\(key.portPrefixLength)"
+        return "\(key.direction) \(key.remote.rawValue == 0 ? "any" : "\(key.remote.rawValue)") \(proto):\(port) \(action)"
+    }
+}
