@@ -23,7 +23,7 @@ ip_of() { "$bin/hagent" endpoints -o json --api-socket "$socket" |
   python3 -c "import json,sys; print(next(e['ips'][0] for e in json.load(sys.stdin)['endpoints'] if e['namespace']+'/'+e['pod_name']=='$1'))"; }
 
 say "Echo servers in x/b (TCP and UDP port 80)"
-hlab exec --lab "$lab" x/b -- hlab serve --tcp 80 --udp 80 >/dev/null &
+hlab exec --lab "$lab" x/b -- "$bin/hlab" serve --tcp 80 --udp 80 >/dev/null &
 server=$!
 b_ip=$(ip_of x/b)
 sleep 0.5
@@ -31,7 +31,7 @@ sleep 0.5
 say "Traffic: x/a and y/a talk to x/b ($b_ip) over TCP, UDP and ICMP"
 for client in x/a y/a; do
   for proto in tcp udp; do
-    for _ in 1 2 3; do hlab exec --lab "$lab" "$client" -- hlab probe "$b_ip:80" --protocol "$proto" --timeout 1s; done
+    for _ in 1 2 3; do hlab exec --lab "$lab" "$client" -- "$bin/hlab" probe "$b_ip:80" --protocol "$proto" --timeout 1s; done
   done
   hlab exec --lab "$lab" "$client" -- ping -c 2 -i 0.2 -q "$b_ip" | tail -2
 done

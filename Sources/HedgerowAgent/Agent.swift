@@ -42,7 +42,9 @@ public struct Agent: Sendable {
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: .unixDomainSocket(path: config.apiSocketPath), transportSecurity: .plaintext),
-            services: [AgentAPIService(endpoints: endpoints, status: status)])
+            services: [
+                AgentAPIService(endpoints: endpoints, status: status, refreshClusterState: { await watcher?.reload() })
+            ])
 
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await server.serve() }

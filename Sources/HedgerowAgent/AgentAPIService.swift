@@ -7,6 +7,9 @@ import HedgerowAPI
 struct AgentAPIService: Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
     let endpoints: EndpointManager
     let status: AgentStatusReporter
+    /// Re-reads the cluster-state source now. A CNI ADD can arrive before the periodic reload
+    /// has seen the pod's manifest; one refresh before answering "unknown pod" closes that race.
+    let refreshClusterState: @Sendable () async -> Void
 
     func status(
         request: Hedgerow_Agent_V1_StatusRequest, context: ServerContext
@@ -21,7 +24,14 @@ struct AgentAPIService: Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
             containerID: request.containerID, namespace: request.namespace, podName: request.podName,
             interfaceName: request.interfaceName, containerInterface: request.containerInterface,
             netns: request.netns, ips: request.ips)
-        let record = try await rpc { try await endpoints.register(registration) }
+        let record = try await rpc {
+            do {
+                return try await endpoints.register(registration)
+            } catch EndpointError.unknownPod {
+                await refreshClusterState()
+                return try await endpoints.register(registration)
+            }
+        }
         let endpoint = await message(for: record)
         return .with { $0.endpoint = endpoint }
     }

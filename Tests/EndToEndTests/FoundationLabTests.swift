@@ -29,12 +29,12 @@ import Testing
         let serverIP = server.ips[0]
 
         // Pods reach each other over TCP and UDP, across namespaces too.
-        let echo = try lab.spawn("x/b", ["hlab", "serve", "--tcp", "80", "--udp", "80"])
+        let echo = try lab.spawn("x/b", [TestPaths.binary("hlab"), "serve", "--tcp", "80", "--udp", "80"])
         defer { echo.terminate(); echo.waitUntilExit() }
         for client in ["x/a", "y/a"] {
             for proto in ["tcp", "udp"] {
                 try LabHarness.eventually("\(client) -> x/b:80/\(proto)") {
-                    try lab.execStatus(client, ["hlab", "probe", "\(serverIP):80", "--protocol", proto, "--timeout", "1s"]) == 0 ? true : nil
+                    try lab.execStatus(client, [TestPaths.binary("hlab"), "probe", "\(serverIP):80", "--protocol", proto, "--timeout", "1s"]) == 0 ? true : nil
                 }
             }
         }
@@ -47,7 +47,7 @@ import Testing
         // kill -9, restart: one set of filters per endpoint, counters continue, endpoints adopted.
         try lab.killAgent()
         try LabHarness.eventually("traffic with the agent down") {
-            try lab.execStatus("x/a", ["hlab", "probe", "\(serverIP):80", "--protocol", "tcp", "--timeout", "1s"]) == 0 ? true : nil
+            try lab.execStatus("x/a", [TestPaths.binary("hlab"), "probe", "\(serverIP):80", "--protocol", "tcp", "--timeout", "1s"]) == 0 ? true : nil
         }
         try lab.startAgent()
         let restarted = try LabHarness.eventually("endpoints after restart") { () -> [Hedgerow_Agent_V1_Endpoint]? in
@@ -91,7 +91,8 @@ import Testing
         let result = try Shell.capture(
             [TestPaths.binary("hedgerow-cni")], stdin: config,
             environment: [
-                "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "ghost-1", "CNI_NETNS": "/run/netns/none", "CNI_IFNAME": "eth0",
+                "CNI_COMMAND": "ADD", "CNI_CONTAINERID": "ghost-1", "CNI_NETNS": "/run/netns/hl-\(lab.name)-x-a",
+                "CNI_IFNAME": "eth0",
                 "CNI_ARGS": "IgnoreUnknown=1;K8S_POD_NAMESPACE=x;K8S_POD_NAME=ghost", "CNI_PATH": "/usr/lib/cni",
             ])
         #expect(result.status != 0)

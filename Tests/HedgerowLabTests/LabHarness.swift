@@ -65,7 +65,7 @@ final class BackgroundCommand {
 
     init(_ arguments: [String]) throws {
         outputPath = NSTemporaryDirectory() + "/" + UniqueName.make("hlout") + ".log"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
         let output = FileHandle(forWritingAtPath: outputPath)!

@@ -135,7 +135,7 @@ struct LabLifecycleTests {
         let lab = Hlab.uniqueLabName()
         defer { Hlab.down(lab) }
         // An agent lab whose bin dir has no hagent: up fails clearly and removes what it built.
-        let empty = NSTemporaryDirectory() + "/" + UniqueName.make("hlbin")
+        let empty = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(UniqueName.make("hlbin")).path
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: empty) }
         let result = try Hlab.run(["up", "-f", Hlab.basicLab, "--name", lab, "--bin-dir", empty])
@@ -189,6 +189,11 @@ struct LabLifecycleTests {
         // Same file, same addresses, separate namespaces.
         #expect(one.pods.map(\.ip) == two.pods.map(\.ip))
         #expect(Set(one.pods.map(\.netns)).isDisjoint(with: two.pods.map(\.netns)))
+
+        // A running lab is not replaced by accident.
+        let twice = try Hlab.run(["up", "--without-agent", "-f", Hlab.basicLab, "--name", first])
+        #expect(twice.status != 0 && twice.stderr.contains("lab \(first) is already running"), "\(twice.stderr)")
+        #expect(try LabStateStore.load(lab: first) == one)
 
         let ambiguous = try Hlab.run(["exec", "x/a", "--", "true"])
         #expect(ambiguous.status != 0 && ambiguous.stderr.contains("several labs are running"), "\(ambiguous.stderr)")

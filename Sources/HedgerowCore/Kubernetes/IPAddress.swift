@@ -17,13 +17,15 @@ public enum IPFamily: String, Hashable, Sendable, Comparable, CaseIterable, Cust
 public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Host byte order value: 10.0.0.1 is 0x0A00_0001.
     case v4(UInt32)
-    /// Host byte order value of the 128 bits.
-    case v6(UInt128)
+    /// Host byte order value of the 128 bits, in two halves (see `IPv6Bits`).
+    case v6(IPv6Bits)
+
+    public static func v6(_ value: UInt128) -> IPAddress { .v6(IPv6Bits(value)) }
 
     public init?(_ text: String) {
         if text.contains(":") {
             guard let value = Self.parseIPv6(Substring(text)) else { return nil }
-            self = .v6(value)
+            self = .v6(IPv6Bits(value))
         } else {
             guard let value = Self.parseIPv4(Substring(text)) else { return nil }
             self = .v4(value)
@@ -41,7 +43,7 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var bytes: [UInt8] {
         switch self {
         case .v4(let value): (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }
-        case .v6(let value): (0..<16).map { UInt8(truncatingIfNeeded: value >> (120 - 8 * $0)) }
+        case .v6(let bits): (0..<16).map { UInt8(truncatingIfNeeded: bits.value >> (120 - 8 * $0)) }
         }
     }
 
@@ -57,7 +59,7 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .v4(let value): Self.formatIPv4(value)
-        case .v6(let value): Self.formatIPv6(value)
+        case .v6(let bits): Self.formatIPv6(bits.value)
         }
     }
 
@@ -140,4 +142,24 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
         guard let run = best else { return hex.joined(separator: ":") }
         return hex[..<run.lowerBound].joined(separator: ":") + "::" + hex[run.upperBound...].joined(separator: ":")
     }
+}
+
+/// The 128 bits of an IPv6 address as two 64-bit halves.
+///
+/// Why not `UInt128`: Swift 6.3.1 at -Onone on x86_64 spills an enum payload of `UInt128` held
+/// inside another struct to an 8-byte aligned stack slot and reloads it with an aligned 16-byte
+/// instruction, which crashes (seen with `[IPPrefix: ...]` lookups in debug test builds).
+/// Two `UInt64`s have no such alignment demand; `value` gives the number back for arithmetic.
+public struct IPv6Bits: Hashable, Sendable, Comparable {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(_ value: UInt128) {
+        high = UInt64(truncatingIfNeeded: value >> 64)
+        low = UInt64(truncatingIfNeeded: value)
+    }
+
+    public var value: UInt128 { UInt128(high) << 64 | UInt128(low) }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
 }

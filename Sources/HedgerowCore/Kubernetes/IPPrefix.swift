@@ -21,9 +21,9 @@ public struct IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible 
         case .v4(let value):
             let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << (32 - UInt32(length))
             self.address = .v4(value & mask)
-        case .v6(let value):
+        case .v6(let bits):
             let mask: UInt128 = length == 0 ? 0 : ~UInt128(0) << (128 - UInt128(length))
-            self.address = .v6(value & mask)
+            self.address = .v6(bits.value & mask)
         }
         self.length = length
     }

@@ -19,10 +19,27 @@ public struct CNIChain: Sendable {
         self.enter = enter
     }
 
+    /// How long ADD is retried while a plugin answers "try again later" (CNI code 11), as
+    /// kubelet retries a sandbox: e.g. an agent that has not yet read the pod's manifest.
+    public var retryFor: TimeInterval = 15
+
     /// ADD through the whole chain; returns the final result, to cache for DEL and CHECK.
-    /// On failure the chain is rolled back with DEL (in reverse, no cached result) first.
+    /// A failed attempt is rolled back with DEL (in reverse, no cached result) first.
     public func add(_ pod: PodState) throws -> CNIResult {
         let list = try NodeConflist.load(node.conflist)
+        let deadline = Date().addingTimeInterval(retryFor)
+        var pause: TimeInterval = 0.1
+        while true {
+            do {
+                return try addOnce(pod, list: list)
+            } catch let failure as CNIPluginFailure where failure.cniError?.code == .tryAgainLater && Date() < deadline {
+                Thread.sleep(forTimeInterval: pause)
+                pause = min(pause * 2, 1)
+            }
+        }
+    }
+
+    private func addOnce(_ pod: PodState, list: CNINetworkConfigList) throws -> CNIResult {
         let runtime = runtimeConfig(pod)
         var result: CNIResult?
         for index in list.plugins.indices {

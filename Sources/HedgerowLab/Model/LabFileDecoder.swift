@@ -24,10 +24,10 @@ public enum LabFileDecoder {
         } else {
             name = try fields.required("name").string()
         }
-        let onlyNode = { (nodes: [NodeSpec]) in nodes.count == 1 ? nodes[0].name : nil }
         let nodes = try fields.required("nodes").sequence().map(decodeNode)
         let namespaces = try (fields.optional("namespaces")?.sequence() ?? []).map(decodeNamespace)
-        let pods = try (fields.optional("pods")?.sequence() ?? []).map { try decodePod($0, defaultNode: onlyNode(nodes)) }
+        let onlyNode = nodes.count == 1 ? nodes[0].name : nil
+        let pods = try (fields.optional("pods")?.sequence() ?? []).map { try decodePod($0, defaultNode: onlyNode) }
         let spec = LabSpec(name: name, nodes: nodes, namespaces: namespaces, pods: pods)
         try LabValidator.validate(spec, locator: LabFileLocator(file: file, marks: root.marks))
         return spec

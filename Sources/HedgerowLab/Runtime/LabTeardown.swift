@@ -36,7 +36,8 @@ public struct LabTeardown {
         if let state {
             // DEL while the agent still runs, so hedgerow-cni can deregister each endpoint.
             for pod in state.pods.reversed() {
-                guard let node = state.node(named: pod.spec.node) else { continue }
+                // Without its node namespace there is nothing left for the plugins to undo.
+                guard let node = state.node(named: pod.spec.node), NetworkNamespaces.exists(node.netns) else { continue }
                 let chain = CNIChain(node: node, options: state.options, enter: enter)
                 for warning in chain.deleteBestEffort(pod) { log("warning: CNI DEL of \(pod.spec.qualifiedName): \(warning)") }
             }

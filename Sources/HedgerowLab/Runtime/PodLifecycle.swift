@@ -17,6 +17,10 @@ public struct PodLifecycle {
             throw LabError("pod \(spec.qualifiedName) already exists in lab \(state.name)")
         }
         var pod = PodState(spec: spec, naming: state.naming)
+        // Checked before creating anything, so that the rollback never removes another's.
+        if NetworkNamespaces.exists(pod.netns) {
+            throw LabError("network namespace \(pod.netns) already exists (another lab with an overlapping name?)")
+        }
         let manifests = ManifestWriter(layout: state.layout)
         state.pods.append(pod)
         if !state.spec.pods.contains(spec) { state.spec.pods.append(spec) }
@@ -25,9 +29,6 @@ public struct PodLifecycle {
         do {
             try manifests.write(pod: spec, podIP: nil)
             try CGroups.create(pod.cgroup)
-            if NetworkNamespaces.exists(pod.netns) {
-                throw LabError("network namespace \(pod.netns) already exists (another lab with an overlapping name?)")
-            }
             try NetworkNamespaces.create(pod.netns)
             let result = try CNIChain(node: node, options: state.options, enter: enter).add(pod)
             pod.cniResult = result.json

@@ -36,14 +36,35 @@ public enum NamespaceEntry {
         let setnsErrno = errno
         close(fd)
         guard joined == 0 else { throw SystemError("setns(\(request.netnsPath), CLONE_NEWNET)", errno: setnsErrno) }
-        if request.newSession, setsid() < 0 { throw SystemError("setsid") }
+        if request.newSession { try startSession() }
 
         // Inherited descriptors stay open on purpose: Foundation's Process watches its child
         // through a socket the child inherits, and spawners (Foundation, CommandRunner) already
         // close everything else.
+        resetSignals()
         let argv: [UnsafeMutablePointer<CChar>?] = request.command.map { strdup($0) } + [nil]
         execv(executable, argv)
         throw SystemError("execv \(executable)")
+    }
+
+    /// The command starts with the signal state a shell would give it. A spawner's thread may
+    /// block signals (Swift's runtime threads do), and a blocked mask survives exec: the pod's
+    /// server would then ignore the SIGTERM that stops it.
+    private static func resetSignals() {
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        sigprocmask(SIG_SETMASK, &empty, nil)
+        signal(SIGPIPE, SIG_DFL)
+    }
+
+    /// setsid() is refused to a process-group leader, which is what Foundation's Process makes
+    /// of every child; such a child first joins its parent's group (same session, so allowed).
+    static func startSession() throws {
+        if getpgrp() == getpid() {
+            let parentGroup = getpgid(getppid())
+            guard parentGroup > 0, setpgid(0, parentGroup) == 0 else { throw SystemError("setpgid to leave own process group") }
+        }
+        guard setsid() >= 0 else { throw SystemError("setsid") }
     }
 
     /// A name without '/' is looked up in PATH (or the usual system directories when PATH is

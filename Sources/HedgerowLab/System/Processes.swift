@@ -2,9 +2,9 @@ import Foundation
 import Glibc
 
 /// Facts about other processes, read from /proc.
-enum Processes {
+public enum Processes {
     /// Alive and not a zombie (a zombie whose parent does not reap it still answers kill(0)).
-    static func isAlive(_ pid: pid_t) -> Bool {
+    public static func isAlive(_ pid: pid_t) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")")
