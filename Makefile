@@ -12,7 +12,8 @@ BPF_CFLAGS   := -target bpf -O2 -g -Wall -Wextra -Werror -D__TARGET_ARCH_$(BPF_A
                 -Ibpf/include -I/usr/include/$(TRIPLE)
 BPF_HEADERS  := $(wildcard bpf/include/*.h)
 BPF_OBJS     := $(patsubst bpf/%.bpf.c,$(BPF_OUT)/%.bpf.o,$(wildcard bpf/*.bpf.c))
-# Programs that tests load on purpose (one the verifier must reject, a pass-through baseline).
+# Programs that tests load on purpose: one the verifier must reject, a pass-through baseline,
+# a ring-buffer writer and a per-interface counter (HedgerowBPF is tested without Hedgerow's own ABI).
 BPF_TEST_OBJS := $(patsubst bpf/tests/%.bpf.c,$(BPF_OUT)/tests/%.bpf.o,$(wildcard bpf/tests/*.bpf.c))
 TEST_ENV     := HEDGEROW_BPF_DIR=$(abspath $(BPF_OUT)) HEDGEROW_BIN_DIR=$(abspath $(BIN))
 

@@ -76,7 +76,7 @@ let package = Package(
 
         // MARK: Test support and tests
         .target(name: "HedgerowTestSupport", path: "Tests/HedgerowTestSupport", swiftSettings: strict),
-        .testTarget(name: "HedgerowBPFTests", dependencies: ["HedgerowBPF", "CHedgerowABI", "HedgerowTestSupport"], swiftSettings: strict),
+        .testTarget(name: "HedgerowBPFTests", dependencies: ["HedgerowBPF", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(name: "HedgerowNetlinkTests", dependencies: ["HedgerowNetlink", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(name: "HedgerowCoreTests", dependencies: ["HedgerowCore"], swiftSettings: strict),
         .testTarget(name: "HedgerowCNITests", dependencies: ["HedgerowCNI"], swiftSettings: strict),

@@ -32,36 +32,11 @@ struct TestCgroup {
 
 /// Compiled objects under .build/bpf (`make bpf`).
 enum TestObjects {
-    static var endpoint: String { TestPaths.bpfObject("endpoint.bpf.o") }
+    static var counter: String { TestPaths.bpfObject("tests/counter.bpf.o") }
     static var passthrough: String { TestPaths.bpfObject("tests/passthrough.bpf.o") }
     static var reject: String { TestPaths.bpfObject("tests/reject.bpf.o") }
     static var ringbuf: String { TestPaths.bpfObject("tests/ringbuf.bpf.o") }
     static var cgroupAllow: String { TestPaths.bpfObject("tests/cgroup_allow.bpf.o") }
-}
-
-/// Test-side mirrors of bpf/include/hedgerow_abi.h: this test target cannot import
-/// CHedgerowABI. BPFMap checks them against the sizes the object declares, so a drift of the
-/// header fails these tests loudly instead of passing silently.
-enum ABIMirror {
-    struct EndpointKey: Equatable { var ifindex: UInt32 }
-
-    struct EndpointInfo: Equatable {
-        var endpointID: UInt32
-        var identity: UInt32 = 0
-        var flags: UInt32 = 1
-        var ipv4: UInt32 = 0
-        var ipv6High: UInt64 = 0
-        var ipv6Low: UInt64 = 0
-    }
-
-    struct Traffic: Equatable {
-        var packets: UInt64
-        var bytes: UInt64
-    }
-
-    static let directionEgress: UInt32 = 0   // leaving the pod: tc ingress of the host veth
-    static let directionIngress: UInt32 = 1  // entering the pod: tc egress of the host veth
-    static let directionCount: UInt32 = 2
 }
 
 /// A minimal Ethernet frame (local experimental ethertype 0x88b5) for BPF_PROG_TEST_RUN.

@@ -5,29 +5,34 @@ import Testing
 
 @Suite("Object specs (no privileges needed)")
 struct ObjectSpecTests {
-    @Test("the endpoint object declares its two pinned maps")
-    func endpointMaps() throws {
-        let spec = try BPFObjectSpec(path: TestObjects.endpoint)
-        #expect(spec.name == "endpoint")
-        let endpoints = try #require(spec.map(named: "hedgerow_endpoints"))
-        #expect(endpoints.type == .hash)
-        #expect(endpoints.keySize == 4)
-        #expect(endpoints.valueSize == 32)
-        #expect(endpoints.maxEntries == 65536)
-        #expect(endpoints.pinning == .byName)
-        #expect(!endpoints.isInternal)
-        let traffic = try #require(spec.map(named: "hedgerow_traffic"))
-        #expect(traffic.type == .perCPUArray)
-        #expect(traffic.keySize == 4)
-        #expect(traffic.valueSize == 16)
-        #expect(traffic.maxEntries == 65536 * 2)
-        #expect(traffic.pinning == .byName)
+    @Test("the counter object declares its pinned maps with plain integer keys and values")
+    func counterMaps() throws {
+        let spec = try BPFObjectSpec(path: TestObjects.counter)
+        #expect(spec.name == "counter")
+        let slots = try #require(spec.map(named: CounterMaps.slotsMapName))
+        #expect(slots.type == .hash)
+        #expect(slots.keySize == 4)
+        #expect(slots.valueSize == 4)
+        #expect(slots.maxEntries == 64)
+        #expect(slots.pinning == .byName)
+        #expect(!slots.isInternal)
+        for direction in CounterMaps.directions {
+            for name in [CounterMaps.packetsMapName(direction), CounterMaps.bytesMapName(direction)] {
+                let counter = try #require(spec.map(named: name))
+                #expect(counter.type == .perCPUArray)
+                #expect(counter.keySize == 4)
+                #expect(counter.valueSize == 8)
+                #expect(counter.maxEntries == 64)
+                #expect(counter.pinning == .byName)
+            }
+        }
+        #expect(Set(spec.maps.filter { !$0.isInternal }.map(\.name)) == Set(CounterMaps.mapNames))
     }
 
-    @Test("the endpoint object declares from_endpoint and to_endpoint as tc programs")
-    func endpointPrograms() throws {
-        let spec = try BPFObjectSpec(path: TestObjects.endpoint)
-        #expect(Set(spec.programs.map(\.name)) == ["from_endpoint", "to_endpoint"])
+    @Test("the counter object declares count_ingress and count_egress as tc programs")
+    func counterPrograms() throws {
+        let spec = try BPFObjectSpec(path: TestObjects.counter)
+        #expect(Set(spec.programs.map(\.name)) == Set(CounterMaps.directions.map(CounterMaps.programName)))
         for program in spec.programs {
             #expect(program.sectionName == "tc")
             #expect(program.type == .schedCls)
