@@ -88,13 +88,69 @@ public enum Hedgerow_Agent_V1_Agent: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ApplyPolicies" metadata.
+        public enum ApplyPolicies: Sendable {
+            /// Request type for "ApplyPolicies".
+            public typealias Input = Hedgerow_Agent_V1_ApplyPoliciesRequest
+            /// Response type for "ApplyPolicies".
+            public typealias Output = Hedgerow_Agent_V1_PolicyChangeResponse
+            /// Descriptor for "ApplyPolicies".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "hedgerow.agent.v1.Agent"),
+                method: "ApplyPolicies",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeletePolicies" metadata.
+        public enum DeletePolicies: Sendable {
+            /// Request type for "DeletePolicies".
+            public typealias Input = Hedgerow_Agent_V1_DeletePoliciesRequest
+            /// Response type for "DeletePolicies".
+            public typealias Output = Hedgerow_Agent_V1_PolicyChangeResponse
+            /// Descriptor for "DeletePolicies".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "hedgerow.agent.v1.Agent"),
+                method: "DeletePolicies",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListPolicies" metadata.
+        public enum ListPolicies: Sendable {
+            /// Request type for "ListPolicies".
+            public typealias Input = Hedgerow_Agent_V1_ListPoliciesRequest
+            /// Response type for "ListPolicies".
+            public typealias Output = Hedgerow_Agent_V1_ListPoliciesResponse
+            /// Descriptor for "ListPolicies".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "hedgerow.agent.v1.Agent"),
+                method: "ListPolicies",
+                type: .unary
+            )
+        }
+        /// Namespace for "TracePolicy" metadata.
+        public enum TracePolicy: Sendable {
+            /// Request type for "TracePolicy".
+            public typealias Input = Hedgerow_Agent_V1_TracePolicyRequest
+            /// Response type for "TracePolicy".
+            public typealias Output = Hedgerow_Agent_V1_TracePolicyResponse
+            /// Descriptor for "TracePolicy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "hedgerow.agent.v1.Agent"),
+                method: "TracePolicy",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "hedgerow.agent.v1.Agent" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Status.descriptor,
             RegisterEndpoint.descriptor,
             UnregisterEndpoint.descriptor,
             GetEndpoint.descriptor,
-            ListEndpoints.descriptor
+            ListEndpoints.descriptor,
+            ApplyPolicies.descriptor,
+            DeletePolicies.descriptor,
+            ListPolicies.descriptor,
+            TracePolicy.descriptor
         ]
     }
 }
@@ -207,6 +263,73 @@ extension Hedgerow_Agent_V1_Agent {
             request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ListEndpointsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListEndpointsResponse>
+
+        /// Handle the "ApplyPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > hpolicy: policies applied through the API, kept by the agent across restarts. Policies
+        /// > from the manifests directory are listed too but only change when their files do.
+        /// > Apply is all-or-nothing: any invalid document rejects the whole request (INVALID_ARGUMENT,
+        /// > every problem listed with file, document, object and field) and nothing changes.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Hedgerow_Agent_V1_ApplyPoliciesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Hedgerow_Agent_V1_PolicyChangeResponse` messages.
+        func applyPolicies(
+            request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ApplyPoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse>
+
+        /// Handle the "DeletePolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Hedgerow_Agent_V1_DeletePoliciesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Hedgerow_Agent_V1_PolicyChangeResponse` messages.
+        func deletePolicies(
+            request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_DeletePoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse>
+
+        /// Handle the "ListPolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Hedgerow_Agent_V1_ListPoliciesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Hedgerow_Agent_V1_ListPoliciesResponse` messages.
+        func listPolicies(
+            request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ListPoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListPoliciesResponse>
+
+        /// Handle the "TracePolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Which rule allows or denies a connection between two pods, or why nothing does.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Hedgerow_Agent_V1_TracePolicyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Hedgerow_Agent_V1_TracePolicyResponse` messages.
+        func tracePolicy(
+            request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_TracePolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_TracePolicyResponse>
     }
 
     /// Service protocol for the "hedgerow.agent.v1.Agent" service.
@@ -303,6 +426,73 @@ extension Hedgerow_Agent_V1_Agent {
             request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ListEndpointsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListEndpointsResponse>
+
+        /// Handle the "ApplyPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > hpolicy: policies applied through the API, kept by the agent across restarts. Policies
+        /// > from the manifests directory are listed too but only change when their files do.
+        /// > Apply is all-or-nothing: any invalid document rejects the whole request (INVALID_ARGUMENT,
+        /// > every problem listed with file, document, object and field) and nothing changes.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ApplyPoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Hedgerow_Agent_V1_PolicyChangeResponse` message.
+        func applyPolicies(
+            request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ApplyPoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse>
+
+        /// Handle the "DeletePolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_DeletePoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Hedgerow_Agent_V1_PolicyChangeResponse` message.
+        func deletePolicies(
+            request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_DeletePoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse>
+
+        /// Handle the "ListPolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ListPoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Hedgerow_Agent_V1_ListPoliciesResponse` message.
+        func listPolicies(
+            request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ListPoliciesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListPoliciesResponse>
+
+        /// Handle the "TracePolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Which rule allows or denies a connection between two pods, or why nothing does.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_TracePolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Hedgerow_Agent_V1_TracePolicyResponse` message.
+        func tracePolicy(
+            request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_TracePolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_TracePolicyResponse>
     }
 
     /// Simple service protocol for the "hedgerow.agent.v1.Agent" service.
@@ -397,6 +587,73 @@ extension Hedgerow_Agent_V1_Agent {
             request: Hedgerow_Agent_V1_ListEndpointsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Hedgerow_Agent_V1_ListEndpointsResponse
+
+        /// Handle the "ApplyPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > hpolicy: policies applied through the API, kept by the agent across restarts. Policies
+        /// > from the manifests directory are listed too but only change when their files do.
+        /// > Apply is all-or-nothing: any invalid document rejects the whole request (INVALID_ARGUMENT,
+        /// > every problem listed with file, document, object and field) and nothing changes.
+        ///
+        /// - Parameters:
+        ///   - request: A `Hedgerow_Agent_V1_ApplyPoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Hedgerow_Agent_V1_PolicyChangeResponse` to respond with.
+        func applyPolicies(
+            request: Hedgerow_Agent_V1_ApplyPoliciesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Hedgerow_Agent_V1_PolicyChangeResponse
+
+        /// Handle the "DeletePolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Hedgerow_Agent_V1_DeletePoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Hedgerow_Agent_V1_PolicyChangeResponse` to respond with.
+        func deletePolicies(
+            request: Hedgerow_Agent_V1_DeletePoliciesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Hedgerow_Agent_V1_PolicyChangeResponse
+
+        /// Handle the "ListPolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Hedgerow_Agent_V1_ListPoliciesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Hedgerow_Agent_V1_ListPoliciesResponse` to respond with.
+        func listPolicies(
+            request: Hedgerow_Agent_V1_ListPoliciesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Hedgerow_Agent_V1_ListPoliciesResponse
+
+        /// Handle the "TracePolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Which rule allows or denies a connection between two pods, or why nothing does.
+        ///
+        /// - Parameters:
+        ///   - request: A `Hedgerow_Agent_V1_TracePolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Hedgerow_Agent_V1_TracePolicyResponse` to respond with.
+        func tracePolicy(
+            request: Hedgerow_Agent_V1_TracePolicyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Hedgerow_Agent_V1_TracePolicyResponse
     }
 }
 
@@ -459,6 +716,50 @@ extension Hedgerow_Agent_V1_Agent.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Hedgerow_Agent_V1_Agent.Method.ApplyPolicies.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_ApplyPoliciesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_PolicyChangeResponse>(),
+            handler: { request, context in
+                try await self.applyPolicies(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Hedgerow_Agent_V1_Agent.Method.DeletePolicies.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_DeletePoliciesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_PolicyChangeResponse>(),
+            handler: { request, context in
+                try await self.deletePolicies(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Hedgerow_Agent_V1_Agent.Method.ListPolicies.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_ListPoliciesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_ListPoliciesResponse>(),
+            handler: { request, context in
+                try await self.listPolicies(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Hedgerow_Agent_V1_Agent.Method.TracePolicy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_TracePolicyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_TracePolicyResponse>(),
+            handler: { request, context in
+                try await self.tracePolicy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -514,6 +815,50 @@ extension Hedgerow_Agent_V1_Agent.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListEndpointsResponse> {
         let response = try await self.listEndpoints(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func applyPolicies(
+        request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ApplyPoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse> {
+        let response = try await self.applyPolicies(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deletePolicies(
+        request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_DeletePoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse> {
+        let response = try await self.deletePolicies(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listPolicies(
+        request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ListPoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListPoliciesResponse> {
+        let response = try await self.listPolicies(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func tracePolicy(
+        request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_TracePolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_TracePolicyResponse> {
+        let response = try await self.tracePolicy(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -582,6 +927,58 @@ extension Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListEndpointsResponse> {
         return GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListEndpointsResponse>(
             message: try await self.listEndpoints(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func applyPolicies(
+        request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ApplyPoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse> {
+        return GRPCCore.ServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse>(
+            message: try await self.applyPolicies(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deletePolicies(
+        request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_DeletePoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse> {
+        return GRPCCore.ServerResponse<Hedgerow_Agent_V1_PolicyChangeResponse>(
+            message: try await self.deletePolicies(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listPolicies(
+        request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ListPoliciesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListPoliciesResponse> {
+        return GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListPoliciesResponse>(
+            message: try await self.listPolicies(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func tracePolicy(
+        request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_TracePolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_TracePolicyResponse> {
+        return GRPCCore.ServerResponse<Hedgerow_Agent_V1_TracePolicyResponse>(
+            message: try await self.tracePolicy(
                 request: request.message,
                 context: context
             ),
@@ -709,6 +1106,93 @@ extension Hedgerow_Agent_V1_Agent {
             deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_ListEndpointsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListEndpointsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ApplyPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > hpolicy: policies applied through the API, kept by the agent across restarts. Policies
+        /// > from the manifests directory are listed too but only change when their files do.
+        /// > Apply is all-or-nothing: any invalid document rejects the whole request (INVALID_ARGUMENT,
+        /// > every problem listed with file, document, object and field) and nothing changes.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ApplyPoliciesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_ApplyPoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_PolicyChangeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func applyPolicies<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ApplyPoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_ApplyPoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_PolicyChangeResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_PolicyChangeResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeletePolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_DeletePoliciesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_DeletePoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_PolicyChangeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deletePolicies<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_DeletePoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_DeletePoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_PolicyChangeResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_PolicyChangeResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListPolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ListPoliciesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_ListPoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_ListPoliciesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listPolicies<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListPoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_ListPoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_ListPoliciesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListPoliciesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "TracePolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Which rule allows or denies a connection between two pods, or why nothing does.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_TracePolicyRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_TracePolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_TracePolicyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func tracePolicy<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_TracePolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_TracePolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_TracePolicyResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_TracePolicyResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -894,6 +1378,137 @@ extension Hedgerow_Agent_V1_Agent {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ApplyPolicies" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > hpolicy: policies applied through the API, kept by the agent across restarts. Policies
+        /// > from the manifests directory are listed too but only change when their files do.
+        /// > Apply is all-or-nothing: any invalid document rejects the whole request (INVALID_ARGUMENT,
+        /// > every problem listed with file, document, object and field) and nothing changes.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ApplyPoliciesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_ApplyPoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_PolicyChangeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func applyPolicies<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ApplyPoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_ApplyPoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_PolicyChangeResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_PolicyChangeResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Hedgerow_Agent_V1_Agent.Method.ApplyPolicies.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeletePolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_DeletePoliciesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_DeletePoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_PolicyChangeResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deletePolicies<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_DeletePoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_DeletePoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_PolicyChangeResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_PolicyChangeResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Hedgerow_Agent_V1_Agent.Method.DeletePolicies.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListPolicies" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ListPoliciesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_ListPoliciesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_ListPoliciesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listPolicies<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListPoliciesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_ListPoliciesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_ListPoliciesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListPoliciesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Hedgerow_Agent_V1_Agent.Method.ListPolicies.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "TracePolicy" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Which rule allows or denies a connection between two pods, or why nothing does.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_TracePolicyRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_TracePolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_TracePolicyResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func tracePolicy<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_TracePolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_TracePolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_TracePolicyResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_TracePolicyResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Hedgerow_Agent_V1_Agent.Method.TracePolicy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1037,6 +1652,117 @@ extension Hedgerow_Agent_V1_Agent.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_ListEndpointsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_ListEndpointsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ApplyPolicies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > hpolicy: policies applied through the API, kept by the agent across restarts. Policies
+    /// > from the manifests directory are listed too but only change when their files do.
+    /// > Apply is all-or-nothing: any invalid document rejects the whole request (INVALID_ARGUMENT,
+    /// > every problem listed with file, document, object and field) and nothing changes.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Hedgerow_Agent_V1_ApplyPoliciesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func applyPolicies<Result>(
+        request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ApplyPoliciesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_PolicyChangeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.applyPolicies(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_ApplyPoliciesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_PolicyChangeResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeletePolicies" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Hedgerow_Agent_V1_DeletePoliciesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deletePolicies<Result>(
+        request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_DeletePoliciesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_PolicyChangeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deletePolicies(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_DeletePoliciesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_PolicyChangeResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListPolicies" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Hedgerow_Agent_V1_ListPoliciesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listPolicies<Result>(
+        request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListPoliciesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListPoliciesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listPolicies(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_ListPoliciesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_ListPoliciesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TracePolicy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Which rule allows or denies a connection between two pods, or why nothing does.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Hedgerow_Agent_V1_TracePolicyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func tracePolicy<Result>(
+        request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_TracePolicyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_TracePolicyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.tracePolicy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_TracePolicyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_TracePolicyResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1202,6 +1928,133 @@ extension Hedgerow_Agent_V1_Agent.ClientProtocol {
             metadata: metadata
         )
         return try await self.listEndpoints(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ApplyPolicies" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > hpolicy: policies applied through the API, kept by the agent across restarts. Policies
+    /// > from the manifests directory are listed too but only change when their files do.
+    /// > Apply is all-or-nothing: any invalid document rejects the whole request (INVALID_ARGUMENT,
+    /// > every problem listed with file, document, object and field) and nothing changes.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func applyPolicies<Result>(
+        _ message: Hedgerow_Agent_V1_ApplyPoliciesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_PolicyChangeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Hedgerow_Agent_V1_ApplyPoliciesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.applyPolicies(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeletePolicies" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deletePolicies<Result>(
+        _ message: Hedgerow_Agent_V1_DeletePoliciesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_PolicyChangeResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Hedgerow_Agent_V1_DeletePoliciesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deletePolicies(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListPolicies" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listPolicies<Result>(
+        _ message: Hedgerow_Agent_V1_ListPoliciesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListPoliciesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListPoliciesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listPolicies(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TracePolicy" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Which rule allows or denies a connection between two pods, or why nothing does.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func tracePolicy<Result>(
+        _ message: Hedgerow_Agent_V1_TracePolicyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_TracePolicyResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Hedgerow_Agent_V1_TracePolicyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.tracePolicy(
             request: request,
             options: options,
             onResponse: handleResponse
