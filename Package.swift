@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "hedgerow-cni", targets: ["hedgerow-cni"]),
         .executable(name: "hlab", targets: ["hlab"]),
         .executable(name: "hflow", targets: ["hflow"]),
+        .executable(name: "hpolicy", targets: ["hpolicy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -64,9 +65,15 @@ let package = Package(
             dependencies: ["HedgerowCNI", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
 
+        .target(name: "HedgerowCLI", dependencies: ["HedgerowAPI", argumentParser], swiftSettings: strict),
+
         // MARK: Executables (thin)
         .executableTarget(
-            name: "hagent", dependencies: ["HedgerowAgent", "HedgerowAPI", argumentParser, logging] + grpc,
+            name: "hagent", dependencies: ["HedgerowAgent", "HedgerowAPI", "HedgerowCLI", argumentParser, logging] + grpc,
+            swiftSettings: strict),
+        .executableTarget(
+            name: "hpolicy",
+            dependencies: ["HedgerowAPI", "HedgerowCLI", "HedgerowCore", argumentParser, .product(name: "Yams", package: "Yams")] + grpc,
             swiftSettings: strict),
         .executableTarget(
             name: "hedgerow-cni", dependencies: ["HedgerowCNI", "HedgerowAPI"] + grpc, swiftSettings: strict),

@@ -1,7 +1,10 @@
 import ArgumentParser
+import HedgerowCLI
 
 @main
 struct HAgent: AsyncParsableCommand {
+    static func main() async { await CommandExit.main(Self.self) }
+
     static let configuration = CommandConfiguration(
         commandName: "hagent",
         abstract: "Hedgerow node agent: identity-based policy, service translation and flow visibility in eBPF.",

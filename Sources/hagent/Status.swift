@@ -1,4 +1,5 @@
 import ArgumentParser
+import HedgerowCLI
 import Foundation
 import HedgerowAPI
 import SwiftProtobuf

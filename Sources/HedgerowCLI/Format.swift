@@ -1,8 +1,8 @@
 import HedgerowAPI
 
 /// Plain-text rendering shared by the inspection commands.
-enum Format {
-    static func table(header: [String], rows: [[String]]) -> String {
+public enum Format {
+    public static func table(header: [String], rows: [[String]]) -> String {
         let all = [header] + rows
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         return all.map { row in
@@ -12,11 +12,11 @@ enum Format {
         }.joined(separator: "\n")
     }
 
-    static func traffic(_ counters: Hedgerow_Agent_V1_TrafficCounters) -> String {
+    public static func traffic(_ counters: Hedgerow_Agent_V1_TrafficCounters) -> String {
         "\(counters.packets) pkts / \(bytes(counters.bytes))"
     }
 
-    static func bytes(_ value: UInt64) -> String {
+    public static func bytes(_ value: UInt64) -> String {
         let units = ["B", "KiB", "MiB", "GiB"]
         var amount = Double(value)
         var unit = 0
@@ -24,7 +24,7 @@ enum Format {
         return unit == 0 ? "\(value) B" : String(format: "%.1f", amount) + " " + units[unit]
     }
 
-    static func duration(nanoseconds: UInt64) -> String {
+    public static func duration(nanoseconds: UInt64) -> String {
         let ms = Double(nanoseconds) / 1e6
         if ms < 1000 { return String(format: "%.0f ms", ms) }
         let s = ms / 1000

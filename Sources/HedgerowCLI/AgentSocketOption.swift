@@ -2,22 +2,25 @@ import ArgumentParser
 import Foundation
 import HedgerowAPI
 
-/// `--api-socket`, shared by every command that talks to a running agent.
-struct AgentSocketOption: ParsableArguments {
+/// `--api-socket`, shared by every command that talks to a running agent (hagent, hpolicy).
+public struct AgentSocketOption: ParsableArguments {
     @Option(name: .customLong("api-socket"), help: "The agent's API socket (default: $HAGENT_SOCKET, else \(AgentSocket.defaultPath)).")
-    var path: String?
+    public var path: String?
 
-    var resolved: String {
+    public init() {}
+
+    public var resolved: String {
         path ?? ProcessInfo.processInfo.environment["HAGENT_SOCKET"] ?? AgentSocket.defaultPath
     }
 }
 
-enum NodeName {
-    static var current: String {
+public enum NodeName {
+    public static var current: String {
         ProcessInfo.processInfo.environment["HEDGEROW_NODE_NAME"] ?? ProcessInfo.processInfo.hostName
     }
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+/// `-o` of the inspection commands.
+public enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, json
 }
