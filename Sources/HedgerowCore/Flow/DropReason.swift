@@ -1,0 +1,54 @@
+/// Why the datapath dropped a packet: Cilium's drop reason numbers (130 and up), which
+/// `flow.DropReason` and the Hedgerow datapath share. The description is the text Hubble
+/// prints in its TYPE column ("Policy denied").
+public struct DropReason: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let invalidSourceIP = DropReason(rawValue: 132)
+    public static let policyDenied = DropReason(rawValue: 133)
+    public static let invalidPacket = DropReason(rawValue: 134)
+    public static let ctTruncatedOrInvalidHeader = DropReason(rawValue: 135)
+    public static let unsupportedL3Protocol = DropReason(rawValue: 139)
+    public static let unknownL4Protocol = DropReason(rawValue: 142)
+    public static let staleOrUnroutableIP = DropReason(rawValue: 151)
+    public static let ctMapInsertionFailed = DropReason(rawValue: 155)
+    public static let fragmentationNotSupported = DropReason(rawValue: 157)
+    public static let serviceBackendNotFound = DropReason(rawValue: 158)
+    public static let unknownConnectionTrackingState = DropReason(rawValue: 163)
+    public static let policyDeny = DropReason(rawValue: 181)
+    public static let ttlExceeded = DropReason(rawValue: 196)
+
+    /// Hubble's text for this reason, or the number when Hubble has none.
+    public var description: String { Self.texts[rawValue] ?? String(rawValue) }
+
+    private static let texts: [UInt8: String] = [
+        2: "Invalid packet", 130: "Invalid source mac", 131: "Invalid destination mac",
+        132: "Invalid source ip", 133: "Policy denied", 134: "Invalid packet",
+        135: "CT: Truncated or invalid header", 136: "Fragmentation needed", 137: "CT: Unknown L4 protocol",
+        138: "CT: Can't create entry from packet", 139: "Unsupported L3 protocol", 140: "Missed tail call",
+        141: "Error writing to packet", 142: "Unknown L4 protocol", 143: "Unknown ICMPv4 code",
+        144: "Unknown ICMPv4 type", 145: "Unknown ICMPv6 code", 146: "Unknown ICMPv6 type",
+        147: "Error retrieving tunnel key", 148: "Error retrieving tunnel options", 149: "Invalid Geneve option",
+        150: "Unknown L3 target address", 151: "Stale or unroutable IP", 152: "No matching local container found",
+        153: "Error while correcting L3 checksum", 154: "Error while correcting L4 checksum",
+        155: "CT: Map insertion failed", 156: "Invalid IPv6 extension header", 157: "IP fragmentation not supported",
+        158: "Service backend not found", 160: "No tunnel/encapsulation endpoint (datapath BUG!)",
+        161: "NAT 46/64 not enabled", 162: "Reached EDT rate-limiting drop horizon",
+        163: "Unknown connection tracking state", 164: "Local host is unreachable",
+        165: "No configuration available to perform policy decision", 166: "Unsupported L2 protocol",
+        167: "No mapping for NAT masquerade", 168: "Unsupported protocol for NAT masquerade",
+        169: "FIB lookup failed", 170: "Encapsulation traffic is prohibited", 171: "Invalid identity",
+        172: "Unknown sender", 173: "NAT not needed", 174: "Is a ClusterIP",
+        175: "First logical datagram fragment not found", 176: "Forbidden ICMPv6 message",
+        177: "Denied by LB src range check", 178: "Socket lookup failed", 179: "Socket assign failed",
+        180: "Proxy redirection not supported for protocol", 181: "Policy denied by denylist",
+        182: "VLAN traffic disallowed by VLAN filter", 183: "Incorrect VNI from VTEP",
+        184: "Failed to update or lookup TC buffer", 185: "No SID was found for the IP address",
+        186: "SRv6 state was removed during tail call", 187: "L3 translation from IPv4 to IPv6 failed (NAT46)",
+        188: "L3 translation from IPv6 to IPv4 failed (NAT64)", 189: "Authentication required",
+        190: "No conntrack map found", 191: "No nat map found", 192: "Invalid ClusterID",
+        193: "Unsupported packet protocol for DSR encapsulation", 194: "No egress gateway found",
+        195: "Traffic is unencrypted", 196: "TTL exceeded", 197: "No node ID found", 198: "Rate limited",
+    ]
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import HedgerowAPI
+
+/// How to reach the Observer API: the agent's unix socket by default, `HFLOW_SERVER`, or
+/// `--server`, with TLS for TCP servers.
+struct ServerOptions: ParsableArguments {
+    static let defaultServer = "unix:///run/hedgerow/agent.sock"
+
+    @Option(help: "Observer API address: unix:///path, /path or host:port (default: $HFLOW_SERVER or \(defaultServer)).")
+    var server: String?
+
+    @Flag(help: "Use TLS to connect to a TCP server.")
+    var tls = false
+
+    @Option(name: .customLong("tls-ca-cert-files"), help: "PEM files of the CAs that sign the server certificate.")
+    var tlsCACertFiles: [String] = []
+
+    @Option(name: .customLong("tls-client-cert-file"), help: "PEM client certificate, for servers that require one.")
+    var tlsClientCertFile: String?
+
+    @Option(name: .customLong("tls-client-key-file"), help: "PEM key of the client certificate.")
+    var tlsClientKeyFile: String?
+
+    @Flag(name: .customLong("tls-allow-insecure"), help: "Do not verify the server certificate (testing only).")
+    var tlsAllowInsecure = false
+
+    func target(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ObserverTarget {
+        let text = server ?? environment["HFLOW_SERVER"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultServer
+        do {
+            return try ObserverTarget(parsing: text)
+        } catch {
+            throw UsageError(error.description)
+        }
+    }
+
+    func tlsOptions() throws -> ObserverTLSOptions? {
+        guard tls || !tlsCACertFiles.isEmpty || tlsClientCertFile != nil || tlsAllowInsecure else { return nil }
+        guard (tlsClientCertFile == nil) == (tlsClientKeyFile == nil) else {
+            throw UsageError("--tls-client-cert-file and --tls-client-key-file go together")
+        }
+        return ObserverTLSOptions(
+            caCertificateFiles: tlsCACertFiles, clientCertificateFile: tlsClientCertFile,
+            clientKeyFile: tlsClientKeyFile, allowInsecure: tlsAllowInsecure)
+    }
+}
