@@ -39,11 +39,14 @@ public struct Agent: Sendable {
         try await endpoints.restore()
 
         let status = AgentStatusReporter(configuration: config, startedAt: startedAt, endpoints: endpoints, readiness: readiness)
+        let flows = FlowPipeline(store: try FlowStore(capacity: config.flowCapacity), nodeName: config.nodeName)
+        let observer = ObserverService(store: flows.store, nodeName: config.nodeName, version: "hedgerow \(HedgerowVersion.current)")
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: .unixDomainSocket(path: config.apiSocketPath), transportSecurity: .plaintext),
             services: [
-                AgentAPIService(endpoints: endpoints, status: status, refreshClusterState: { await watcher?.reload() })
+                AgentAPIService(endpoints: endpoints, status: status, refreshClusterState: { await watcher?.reload() }),
+                observer,
             ])
 
         try await withThrowingDiscardingTaskGroup { group in
@@ -55,6 +58,9 @@ public struct Agent: Sendable {
             let (count, adopted) = (await endpoints.count, await endpoints.adoptedCount)
             logger.info("ready: serving the Agent API on \(address), \(count) endpoints, \(adopted) adopted")
 
+            if let listen = config.observerListen {
+                group.addTask { try await listen.makeServer(service: observer).serve() }
+            }
             if let watcher { group.addTask { await watcher.watch() } }
             group.addTask { await watchLinks(endpoints: endpoints) }
             for await signo in ShutdownSignals.stream() {

@@ -18,6 +18,10 @@ public struct AgentConfiguration: Sendable {
     public var cgroupPath: String?
     /// How often the manifests directory is checked for changes.
     public var manifestPollInterval: Duration
+    /// Flows kept for `hflow observe` (2^n - 1, like Hubble's ring).
+    public var flowCapacity: Int
+    /// Also serve the Observer API on TCP (Hubble's :4244), optionally with TLS.
+    public var observerListen: ObserverListenConfiguration?
 
     public init(
         nodeName: String,
@@ -27,7 +31,9 @@ public struct AgentConfiguration: Sendable {
         apiSocketPath: String? = nil,
         bpfObjectDirectory: String,
         cgroupPath: String? = nil,
-        manifestPollInterval: Duration = .milliseconds(500)
+        manifestPollInterval: Duration = .milliseconds(500),
+        flowCapacity: Int = FlowStore.defaultCapacity,
+        observerListen: ObserverListenConfiguration? = nil
     ) {
         self.nodeName = nodeName
         self.manifestsDirectory = manifestsDirectory
@@ -37,5 +43,7 @@ public struct AgentConfiguration: Sendable {
         self.bpfObjectDirectory = bpfObjectDirectory
         self.cgroupPath = cgroupPath
         self.manifestPollInterval = manifestPollInterval
+        self.flowCapacity = flowCapacity
+        self.observerListen = observerListen
     }
 }

@@ -29,6 +29,21 @@ extension HAgent {
         @Option(help: "cgroup2 directory whose sockets get socket-level service translation.")
         var cgroup: String?
 
+        @Option(help: "Flows kept for hflow observe: 2^n - 1.")
+        var flowCapacity: Int = FlowStore.defaultCapacity
+
+        @Option(help: "Also serve the Hubble Observer API on TCP, e.g. :4244 (off by default).")
+        var observerListen: String?
+
+        @Option(help: "TLS certificate (PEM) for --observer-listen.")
+        var observerTLSCert: String?
+
+        @Option(help: "TLS private key (PEM) for --observer-listen.")
+        var observerTLSKey: String?
+
+        @Option(help: "CA bundle (PEM) client certificates must chain to (mutual TLS, as Hubble Relay uses). Repeatable.")
+        var observerTLSClientCA: [String] = []
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: Logger.Level = .info
 
@@ -45,7 +60,7 @@ extension HAgent {
             let configuration = AgentConfiguration(
                 nodeName: node, manifestsDirectory: manifests, pinDirectory: pinDir, stateDirectory: stateDir,
                 apiSocketPath: apiSocket, bpfObjectDirectory: try BPFObjectDirectory.resolve(bpfDir),
-                cgroupPath: cgroup)
+                cgroupPath: cgroup, flowCapacity: flowCapacity, observerListen: try observerListenConfiguration())
             do {
                 try await Agent(configuration: configuration, logger: logger, startedAt: startedAt).run()
             } catch {
@@ -53,6 +68,19 @@ extension HAgent {
                 throw ExitCode.failure
             }
         }
+    }
+}
+
+extension HAgent.Run {
+    func observerListenConfiguration() throws -> ObserverListenConfiguration? {
+        guard let observerListen else { return nil }
+        let security: ObserverListenConfiguration.Security
+        switch (observerTLSCert, observerTLSKey) {
+        case (nil, nil): security = .plaintext
+        case (let cert?, let key?): security = .tls(certificateFile: cert, keyFile: key, clientCAFiles: observerTLSClientCA)
+        default: throw ValidationError("--observer-tls-cert and --observer-tls-key go together")
+        }
+        return try ObserverListenConfiguration(listen: observerListen, security: security)
     }
 }
 
