@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "HedgerowTestSupport", path: "Tests/HedgerowTestSupport", swiftSettings: strict),
         .testTarget(name: "HedgerowBPFTests", dependencies: ["HedgerowBPF", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(name: "HedgerowNetlinkTests", dependencies: ["HedgerowNetlink", "HedgerowTestSupport"], swiftSettings: strict),
-        .testTarget(name: "HedgerowCoreTests", dependencies: ["HedgerowCore"], swiftSettings: strict),
+        .testTarget(name: "HedgerowCoreTests", dependencies: ["HedgerowCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HedgerowCNITests", dependencies: ["HedgerowCNI"], swiftSettings: strict),
         .testTarget(
             name: "HedgerowDatapathTests",

@@ -122,27 +122,12 @@ import Testing
             apiVersion: discovery.k8s.io/v1
             kind: EndpointSlice
             metadata: {name: web-abc}
-            ---
-            apiVersion: networking.k8s.io/v1
-            kind: NetworkPolicy
-            metadata: {namespace: x, name: deny}
-            ---
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata: {namespace: x, name: l7}
-            ---
-            apiVersion: cilium.io/v2
-            kind: CiliumClusterwideNetworkPolicy
-            metadata: {name: all}
             """
         let parsed = ParsedManifest.parse(file: "lab/svc.yaml", contents: yaml)
         #expect(parsed.errors.isEmpty)
         #expect(parsed.warnings.map(\.description) == [
             "lab/svc.yaml doc 2 (Service x/web): kind Service is not supported yet, ignored",
             "lab/svc.yaml doc 3 (EndpointSlice default/web-abc): kind EndpointSlice is not supported yet, ignored",
-            "lab/svc.yaml doc 4 (NetworkPolicy x/deny): kind NetworkPolicy is not supported yet, ignored",
-            "lab/svc.yaml doc 5 (CiliumNetworkPolicy x/l7): kind CiliumNetworkPolicy is not supported yet, ignored",
-            "lab/svc.yaml doc 6 (CiliumClusterwideNetworkPolicy all): kind CiliumClusterwideNetworkPolicy is not supported yet, ignored",
         ])
         #expect(parsed.items[1].object == .unsupported(ObjectReference(kind: "Service", namespace: "x", name: "web")))
     }

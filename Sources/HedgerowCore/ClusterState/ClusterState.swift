@@ -1,5 +1,5 @@
-/// What the cluster looks like: namespaces and pods (later also services, endpoint slices and
-/// policies). A value: sources build a new state, consumers diff it against the previous one.
+/// What the cluster looks like: namespaces, pods and policies (later also services and
+/// endpoint slices). A value: sources build a new state, consumers diff it against the previous one.
 ///
 /// Every namespace that pods live in exists: one without a Namespace object is *implied*
 /// (`Namespace.isImplied`), with only the automatic `kubernetes.io/metadata.name` label.
@@ -8,17 +8,22 @@ public struct ClusterState: Hashable, Sendable {
     /// By name, declared and implied.
     public private(set) var namespaces: [String: Namespace]
     public private(set) var pods: [NamespacedName: Pod]
+    /// NetworkPolicy, CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy objects, keyed by
+    /// kind, namespace (nil for clusterwide) and name.
+    public private(set) var policies: [ObjectReference: PolicyObject]
 
     public init() {
         namespaces = [:]
         pods = [:]
+        policies = [:]
     }
 
     /// `namespaces` are the declared ones; namespaces of pods that are not declared are implied.
     /// For duplicate names the last one wins (manifest loading reports duplicates instead).
-    public init(namespaces: [Namespace], pods: [Pod]) {
+    public init(namespaces: [Namespace], pods: [Pod], policies: [PolicyObject] = []) {
         self.namespaces = Dictionary(namespaces.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.pods = Dictionary(pods.map { ($0.namespacedName, $0) }, uniquingKeysWith: { _, last in last })
+        self.policies = Dictionary(policies.map { ($0.reference, $0) }, uniquingKeysWith: { _, last in last })
         for pod in pods where self.namespaces[pod.namespace] == nil {
             self.namespaces[pod.namespace] = Namespace(name: pod.namespace, isImplied: true)
         }

@@ -42,8 +42,9 @@ public struct ClusterStateChange: Hashable, Sendable {
     /// Implied namespaces count as namespaces: one appears with its first pod.
     public var namespaces: ChangeSet<Namespace>
     public var pods: ChangeSet<Pod>
+    public var policies: ChangeSet<PolicyObject>
 
-    public var isEmpty: Bool { namespaces.isEmpty && pods.isEmpty }
+    public var isEmpty: Bool { namespaces.isEmpty && pods.isEmpty && policies.isEmpty }
 }
 
 extension ClusterState {
@@ -51,6 +52,7 @@ extension ClusterState {
     public func diff(from old: ClusterState) -> ClusterStateChange {
         ClusterStateChange(
             namespaces: ChangeSet(old: old.namespaces, new: namespaces),
-            pods: ChangeSet(old: old.pods, new: pods))
+            pods: ChangeSet(old: old.pods, new: pods),
+            policies: ChangeSet(old: old.policies, new: policies))
     }
 }

@@ -15,9 +15,10 @@ extension ClusterState {
         var firstSource: [ObjectReference: ManifestSource] = [:]
         var namespaces: [Namespace] = []
         var pods: [Pod] = []
+        var policies: [PolicyObject] = []
         for item in parsed.flatMap(\.items) {
             switch item.object {
-            case .namespace, .pod: break
+            case .namespace, .pod, .policy: break
             case .unsupported, .unknown: continue
             }
             let reference = item.object.reference
@@ -32,10 +33,11 @@ extension ClusterState {
             switch item.object {
             case .namespace(let namespace): namespaces.append(namespace)
             case .pod(let pod): pods.append(pod)
+            case .policy(let policy): policies.append(policy)
             case .unsupported, .unknown: break
             }
         }
         guard errors.isEmpty else { throw ManifestLoadError(errors: errors) }
-        return (ClusterState(namespaces: namespaces, pods: pods), warnings)
+        return (ClusterState(namespaces: namespaces, pods: pods, policies: policies), warnings)
     }
 }

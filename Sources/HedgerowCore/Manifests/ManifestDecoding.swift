@@ -10,9 +10,6 @@ enum ManifestDecoding {
     private static let plannedKinds: [String: (apiVersion: String, isNamespaced: Bool)] = [
         "Service": ("v1", true),
         "EndpointSlice": ("discovery.k8s.io/v1", true),
-        "NetworkPolicy": ("networking.k8s.io/v1", true),
-        "CiliumNetworkPolicy": ("cilium.io/v2", true),
-        "CiliumClusterwideNetworkPolicy": ("cilium.io/v2", false),
     ]
 
     /// A document is one object or a `v1 List` of objects.
@@ -59,6 +56,10 @@ enum ManifestDecoding {
         case "Pod":
             decoded = requireAPIVersion("v1", of: object, is: apiVersion, kind: kind, reader: &reader)
                 ? PodDecoding.decode(object, reader: &reader).map(ManifestObject.pod) : nil
+        case _ where PolicyKind(rawValue: kind) != nil:
+            let policyKind = PolicyKind(rawValue: kind)!
+            decoded = requireAPIVersion(policyKind.apiVersion, of: object, is: apiVersion, kind: kind, reader: &reader)
+                ? PolicyDecoding.decode(object, kind: policyKind, reader: &reader).map(ManifestObject.policy) : nil
         case _ where plannedKinds[kind] != nil:
             decoded = .unsupported(reference ?? ObjectReference(kind: kind, name: ""))
         default:
@@ -86,11 +87,13 @@ enum ManifestDecoding {
         var namespace: String? = nil
         if case .string(let text)? = metadata?["namespace"], !text.isEmpty { namespace = text }
         if namespace == nil && isNamespaced(kind) { namespace = "default" }
-        if kind == "Namespace" || plannedKinds[kind]?.isNamespaced == false { namespace = nil }
+        if kind == "Namespace" || plannedKinds[kind]?.isNamespaced == false || PolicyKind(rawValue: kind)?.isNamespaced == false {
+            namespace = nil
+        }
         return ObjectReference(kind: kind, namespace: namespace, name: name)
     }
 
     private static func isNamespaced(_ kind: String) -> Bool {
-        kind == "Pod" || plannedKinds[kind]?.isNamespaced == true
+        kind == "Pod" || plannedKinds[kind]?.isNamespaced == true || PolicyKind(rawValue: kind)?.isNamespaced == true
     }
 }

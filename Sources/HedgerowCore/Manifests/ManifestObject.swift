@@ -2,8 +2,10 @@
 public enum ManifestObject: Hashable, Sendable {
     case namespace(Namespace)
     case pod(Pod)
-    /// A kind that Hedgerow will read but does not yet (Service, EndpointSlice, NetworkPolicy,
-    /// CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy): ignored with a warning.
+    /// NetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy.
+    case policy(PolicyObject)
+    /// A kind that Hedgerow will read but does not yet (Service, EndpointSlice): ignored with a
+    /// warning.
     case unsupported(ObjectReference)
     /// A kind Hedgerow does not know at all (Deployment, ConfigMap, ...): ignored with a warning.
     case unknown(ObjectReference, apiVersion: String)
@@ -12,6 +14,7 @@ public enum ManifestObject: Hashable, Sendable {
         switch self {
         case .namespace(let namespace): ObjectReference(kind: "Namespace", name: namespace.name)
         case .pod(let pod): ObjectReference(kind: "Pod", namespace: pod.namespace, name: pod.name)
+        case .policy(let policy): policy.reference
         case .unsupported(let reference), .unknown(let reference, _): reference
         }
     }
@@ -96,7 +99,7 @@ public struct ParsedManifest: Hashable, Sendable {
 
     private static func warning(for object: ManifestObject) -> String? {
         switch object {
-        case .namespace, .pod: nil
+        case .namespace, .pod, .policy: nil
         case .unsupported(let reference): "kind \(reference.kind) is not supported yet, ignored"
         case .unknown(let reference, let apiVersion):
             "kind \(reference.kind) (\(apiVersion)) is not known to Hedgerow, ignored"

@@ -1,13 +1,43 @@
 /// The compiler's output for one endpoint: what the datapath enforces. The policy compiler
 /// produces it from policies x endpoints x identities; HedgerowDatapath writes it into the
 /// policy map by diff. Pure values: comparing two of them is how incremental updates are found.
+///
+/// ## Meaning (what the datapath must implement)
+///
+/// A packet of a new connection in `direction` with remote identity R (from the ipcache),
+/// IP protocol P and destination port Q *matches* an entry when the entry's remote is R or
+/// `.any`, and its proto is 0 or P with a port prefix that contains Q. Then:
+///
+/// 1. if any matching entry is `deny`: drop, POLICY_DENY (181);
+/// 2. else if any matching entry is `allow`: pass;
+/// 3. else if the direction is enforced: drop, POLICY_DENIED (133);
+/// 4. else pass.
+///
+/// `verdict(direction:remote:proto:port:)` is that rule in Swift, for tests and traces.
+///
+/// ## Guarantees that make two LPM lookups enough
+///
+/// - Entries are unique by key and sorted by key.
+/// - For each (direction, remote), no `allow` entry is covered by a `deny` entry of the same
+///   direction and remote (covered: the deny has proto 0, or the same proto and a port prefix
+///   containing the allow's). So a longest-prefix lookup of (direction, R, P, Q) among the
+///   entries of remote R returns `deny` whenever any entry of R that matches denies, and the
+///   same holds for the entries of `.any`.
+/// - Hence: look up (R, P, Q) and (.any, P, Q), each as an LPM over (proto, port) where proto 0
+///   is a prefix that stops before the protocol; deny if either says deny, else allow if either
+///   says allow, else the direction's default. No entry with proto 0 has a port prefix.
+/// - A deny for `.any` and an allow for R on the same port are both kept: the `.any` lookup
+///   says deny, which wins.
+/// - `allow` entries appear only for enforced directions (elsewhere everything passes anyway);
+///   `deny` entries appear for both.
+/// - ICMP (and any protocol other than TCP/UDP/SCTP) only matches entries with proto 0, which
+///   only rules without ports produce.
 public struct EndpointPolicy: Hashable, Sendable {
     /// Whether any policy selects the endpoint in that direction: then everything not allowed
     /// is denied (POLICY_DENIED). Otherwise the direction allows all but explicit denies.
     public var ingressEnforced: Bool
     public var egressEnforced: Bool
-    /// Entries are unique by key; the compiler already resolved "deny beats allow" so that no
-    /// allow entry is more specific than a deny entry covering it.
+    /// Unique by key and sorted; "deny beats allow" is resolved as described above.
     public var entries: [PolicyEntry]
 
     public init(ingressEnforced: Bool = false, egressEnforced: Bool = false, entries: [PolicyEntry] = []) {

@@ -1,0 +1,30 @@
+/// `metadata` of a policy: the shared rules (name, namespace, labels), plus strictness: unlike
+/// pods, whose manifests come from elsewhere, a misspelt `namespace` here would move the policy.
+enum PolicyMetadataDecoding {
+    static let topLevelFields: Set<String> = ["apiVersion", "kind", "metadata", "spec", "status"]
+
+    /// Every field of Kubernetes' ObjectMeta; other keys are typos.
+    static let objectMetaFields: Set<String> = [
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+        "ownerReferences", "finalizers", "managedFields",
+    ]
+
+    /// Name and namespace (nil for cluster-scoped kinds; "default" when absent for namespaced).
+    static func decode(_ object: FieldMap, kind: PolicyKind, reader: inout FieldReader) -> (
+        namespace: String?, name: String
+    )? {
+        if let metadata = reader.map(object["metadata"]) {
+            reader.rejectUnknownFields(metadata, known: objectMetaFields)
+            if !kind.isNamespaced, let namespace = reader.string(metadata["namespace"]), !namespace.isEmpty {
+                reader.report(
+                    metadata["namespace"].path, "a \(kind.rawValue) is cluster-wide and has no namespace; remove it")
+            }
+        }
+        guard let decoded = MetadataDecoding.decode(object, nameRule: .dns1123Subdomain, reader: &reader) else {
+            return nil
+        }
+        guard kind.isNamespaced else { return (nil, decoded.name) }
+        return (decoded.namespace ?? PodDecoding.defaultNamespace, decoded.name)
+    }
+}
