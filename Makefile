@@ -44,9 +44,10 @@ test: deps mounts build
 demo: deps mounts build
 	$(TEST_ENV) scripts/demo.sh
 
-bench: deps mounts
-	$(MAKE) build CONFIG=release
-	$(TEST_ENV) scripts/bench.sh
+# Benchmarks run release builds of their own executables (no test targets).
+bench: deps mounts bpf
+	$(SWIFT) build -c release
+	HEDGEROW_BPF_DIR=$(abspath $(BPF_OUT)) scripts/bench.sh
 
 # Regenerates Sources/HedgerowAPI/Generated from proto/ (the output is committed).
 PROTO_TOOLS := $(BUILD)-proto

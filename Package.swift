@@ -58,7 +58,10 @@ let package = Package(
         .target(name: "HedgerowAPI", dependencies: grpc, exclude: ["Generated/README.md"], swiftSettings: strict),
         .target(
             name: "HedgerowAgent",
-            dependencies: ["HedgerowAPI", "HedgerowDatapath", "HedgerowCore", "HedgerowNetlink", logging] + grpc,
+            dependencies: [
+                "HedgerowAPI", "HedgerowDatapath", "HedgerowCore", "HedgerowNetlink", logging,
+                .product(name: "Yams", package: "Yams"),
+            ] + grpc,
             swiftSettings: strict),
         .target(
             name: "HedgerowLab",
@@ -80,6 +83,13 @@ let package = Package(
         .executableTarget(
             name: "hflow", dependencies: ["HedgerowAPI", "HedgerowCore", argumentParser] + grpc, swiftSettings: strict),
         .executableTarget(name: "hlab", dependencies: ["HedgerowLab", argumentParser], swiftSettings: strict),
+
+        // MARK: Benchmarks (`make bench`; they print a table and write JSON under bench/results)
+        .executableTarget(name: "bench-policy-compile", dependencies: ["HedgerowCore"], path: "bench/policy-compile", swiftSettings: strict),
+        .executableTarget(name: "bench-maglev", dependencies: ["HedgerowCore"], path: "bench/maglev", swiftSettings: strict),
+        .executableTarget(
+            name: "bench-flows", dependencies: ["HedgerowAgent", "HedgerowAPI", "HedgerowCore"] + grpc, path: "bench/flows",
+            swiftSettings: strict),
 
         // MARK: Test support and tests
         .target(name: "HedgerowTestSupport", path: "Tests/HedgerowTestSupport", swiftSettings: strict),

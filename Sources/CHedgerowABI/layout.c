@@ -1,8 +1,91 @@
-/* Compile-time layout checks; Tests/HedgerowDatapathTests checks the Swift view matches. */
+/* Compile-time layout checks; Tests/HedgerowDatapathTests/ABILayoutTests.swift checks the Swift view matches. */
 #include <stddef.h>
 #include "CHedgerowABI.h"
 
-_Static_assert(sizeof(struct hedgerow_endpoint_key) == 4, "endpoint key layout");
-_Static_assert(sizeof(struct hedgerow_endpoint_info) == 32, "endpoint info layout");
-_Static_assert(offsetof(struct hedgerow_endpoint_info, ipv6) == 16, "endpoint info ipv6 offset");
-_Static_assert(sizeof(struct hedgerow_traffic) == 16, "traffic layout");
+#define ASSERT_SIZE(type, size) _Static_assert(sizeof(struct type) == (size), #type " size")
+#define ASSERT_OFFSET(type, field, offset) \
+	_Static_assert(offsetof(struct type, field) == (offset), #type "." #field " offset")
+#define ASSERT_ALIGNED(type) _Static_assert(sizeof(struct type) % 8 == 0, #type " is a multiple of 8 bytes")
+
+ASSERT_SIZE(hedgerow_endpoint_key, 4);
+ASSERT_SIZE(hedgerow_endpoint_info, 32);
+ASSERT_OFFSET(hedgerow_endpoint_info, flags, 8);
+ASSERT_OFFSET(hedgerow_endpoint_info, ipv6, 16);
+
+ASSERT_SIZE(hedgerow_traffic, 16);
+ASSERT_ALIGNED(hedgerow_traffic);
+
+ASSERT_SIZE(hedgerow_config, 32);
+ASSERT_ALIGNED(hedgerow_config);
+ASSERT_OFFSET(hedgerow_config, aggregation, 8);
+ASSERT_OFFSET(hedgerow_config, ct_other_lifetime_s, 24);
+
+ASSERT_SIZE(hedgerow_ipcache_key, 24);
+ASSERT_ALIGNED(hedgerow_ipcache_key);
+ASSERT_OFFSET(hedgerow_ipcache_key, addr, 4);
+ASSERT_OFFSET(hedgerow_ipcache_key, _pad, 20);
+ASSERT_SIZE(hedgerow_ipcache_value, 8);
+
+ASSERT_SIZE(hedgerow_policy_key, 16);
+ASSERT_ALIGNED(hedgerow_policy_key);
+ASSERT_OFFSET(hedgerow_policy_key, endpoint_id, 4);
+ASSERT_OFFSET(hedgerow_policy_key, identity, 8);
+ASSERT_OFFSET(hedgerow_policy_key, direction, 12);
+ASSERT_OFFSET(hedgerow_policy_key, protocol, 13);
+ASSERT_OFFSET(hedgerow_policy_key, port, 14);
+/* The static prefix is exactly endpoint_id, identity and direction. */
+_Static_assert(HEDGEROW_POLICY_PREFIX_STATIC == 8 * (offsetof(struct hedgerow_policy_key, protocol) - 4), "policy static prefix");
+_Static_assert(HEDGEROW_POLICY_PREFIX_FULL == 8 * (sizeof(struct hedgerow_policy_key) - 4), "policy full prefix");
+ASSERT_SIZE(hedgerow_policy_value, 8);
+ASSERT_OFFSET(hedgerow_policy_value, action, 4);
+ASSERT_OFFSET(hedgerow_policy_value, match_bits, 5);
+
+ASSERT_SIZE(hedgerow_ct_key, 48);
+ASSERT_ALIGNED(hedgerow_ct_key);
+ASSERT_OFFSET(hedgerow_ct_key, remote_addr, 16);
+ASSERT_OFFSET(hedgerow_ct_key, local_port, 32);
+ASSERT_OFFSET(hedgerow_ct_key, remote_port, 34);
+ASSERT_OFFSET(hedgerow_ct_key, endpoint_id, 36);
+ASSERT_OFFSET(hedgerow_ct_key, protocol, 40);
+ASSERT_OFFSET(hedgerow_ct_key, _pad, 41);
+
+ASSERT_SIZE(hedgerow_ct_entry, 88);
+ASSERT_ALIGNED(hedgerow_ct_entry);
+ASSERT_OFFSET(hedgerow_ct_entry, expires_ns, 8);
+ASSERT_OFFSET(hedgerow_ct_entry, packets_forward, 32);
+ASSERT_OFFSET(hedgerow_ct_entry, policy_revision, 64);
+ASSERT_OFFSET(hedgerow_ct_entry, remote_identity, 72);
+ASSERT_OFFSET(hedgerow_ct_entry, rev_nat_id, 76);
+ASSERT_OFFSET(hedgerow_ct_entry, tcp_flags_forward, 78);
+ASSERT_OFFSET(hedgerow_ct_entry, flags, 80);
+ASSERT_OFFSET(hedgerow_ct_entry, policy_match_type, 81);
+ASSERT_OFFSET(hedgerow_ct_entry, direction, 82);
+
+ASSERT_SIZE(hedgerow_frag_key, 40);
+ASSERT_ALIGNED(hedgerow_frag_key);
+ASSERT_OFFSET(hedgerow_frag_key, id, 32);
+ASSERT_OFFSET(hedgerow_frag_key, protocol, 36);
+ASSERT_SIZE(hedgerow_frag_value, 8);
+
+ASSERT_SIZE(hedgerow_flow_event, 104);
+ASSERT_ALIGNED(hedgerow_flow_event);
+ASSERT_OFFSET(hedgerow_flow_event, endpoint_id, 8);
+ASSERT_OFFSET(hedgerow_flow_event, src_identity, 16);
+ASSERT_OFFSET(hedgerow_flow_event, policy_cookie, 28);
+ASSERT_OFFSET(hedgerow_flow_event, saddr, 32);
+ASSERT_OFFSET(hedgerow_flow_event, daddr, 48);
+ASSERT_OFFSET(hedgerow_flow_event, sport, 64);
+ASSERT_OFFSET(hedgerow_flow_event, drop_reason, 68);
+ASSERT_OFFSET(hedgerow_flow_event, verdict, 70);
+ASSERT_OFFSET(hedgerow_flow_event, observation_point, 71);
+ASSERT_OFFSET(hedgerow_flow_event, direction, 72);
+ASSERT_OFFSET(hedgerow_flow_event, tcp_flags, 75);
+ASSERT_OFFSET(hedgerow_flow_event, trace_reason, 78);
+ASSERT_OFFSET(hedgerow_flow_event, flags, 80);
+ASSERT_OFFSET(hedgerow_flow_event, report_reason, 81);
+ASSERT_OFFSET(hedgerow_flow_event, orig_dport, 82);
+ASSERT_OFFSET(hedgerow_flow_event, rev_nat_id, 84);
+ASSERT_OFFSET(hedgerow_flow_event, orig_daddr, 88);
+
+/* Drop reasons index the counters by number: they must fit the table. */
+_Static_assert(HEDGEROW_DROP_POLICY_DENY < HEDGEROW_DROP_REASONS, "drop reasons fit hedgerow_drops");

@@ -27,9 +27,12 @@ public struct Agent: Sendable {
         try prepareDirectories()
         let datapath = try EndpointDatapath(objectDirectory: config.bpfObjectDirectory, pinDirectory: config.pinDirectory)
         let readiness = Readiness()
+        let policy = try PolicyEngine(datapath: datapath, stateDirectory: config.stateDirectory, logger: logger)
+        let enricher = FlowEnricher(nodeName: config.nodeName)
         let endpoints = EndpointManager(
             nodeName: config.nodeName, datapath: datapath, links: try LinkDirectory(),
-            store: EndpointStore(stateDirectory: config.stateDirectory), logger: logger)
+            store: EndpointStore(stateDirectory: config.stateDirectory), policy: policy, flowNames: enricher,
+            logger: logger)
         let watcher = config.manifestsDirectory.map {
             ManifestWatcher(
                 directory: ManifestDirectory(path: $0), interval: config.manifestPollInterval,
@@ -63,6 +66,9 @@ public struct Agent: Sendable {
             }
             if let watcher { group.addTask { await watcher.watch() } }
             group.addTask { await watchLinks(endpoints: endpoints) }
+            group.addTask {
+                await FlowIngestion(datapath: datapath, enricher: enricher, pipeline: flows, logger: logger).run()
+            }
             for await signo in ShutdownSignals.stream() {
                 logger.info("signal \(signo): shutting down, the datapath stays in place")
                 break

@@ -1,29 +1,104 @@
 import GRPCCore
 import HedgerowAPI
+import HedgerowCore
 
-/// The policy half of the Agent API.
+/// The policy half of the Agent API (hpolicy). The engine applies synchronously, so a response
+/// already says whether every affected endpoint enforces the new revision.
 extension AgentAPIService {
+    private var policy: PolicyEngine { endpoints.policy }
+
     func applyPolicies(
         request: Hedgerow_Agent_V1_ApplyPoliciesRequest, context: ServerContext
     ) async throws -> Hedgerow_Agent_V1_PolicyChangeResponse {
-        throw RPCError(code: .unimplemented, message: "policy enforcement is not wired into this agent yet")
+        try await rpc {
+            let result = try policy.apply(files: request.files.map { ($0.name, $0.contents) }, dryRun: request.dryRun)
+            return Self.response(result.changes, result.outcome, revision: policy.revision)
+        }
     }
 
     func deletePolicies(
         request: Hedgerow_Agent_V1_DeletePoliciesRequest, context: ServerContext
     ) async throws -> Hedgerow_Agent_V1_PolicyChangeResponse {
-        throw RPCError(code: .unimplemented, message: "policy enforcement is not wired into this agent yet")
+        try await rpc {
+            let references = request.policies.map {
+                ObjectReference(kind: $0.kind, namespace: $0.namespace.isEmpty ? nil : $0.namespace, name: $0.name)
+            }
+            let result = try policy.delete(references)
+            return Self.response(result.changes, result.outcome, revision: policy.revision)
+        }
     }
 
     func listPolicies(
         request: Hedgerow_Agent_V1_ListPoliciesRequest, context: ServerContext
     ) async throws -> Hedgerow_Agent_V1_ListPoliciesResponse {
-        throw RPCError(code: .unimplemented, message: "policy enforcement is not wired into this agent yet")
+        let namespace = request.namespace.isEmpty ? nil : request.namespace
+        let policies = policy.policies(namespace: namespace)
+        return .with {
+            $0.revision = policy.revision
+            $0.policies = policies.map { item in
+                .with {
+                    $0.ref = Self.ref(item.reference)
+                    $0.source = item.source
+                    $0.json = item.json
+                }
+            }
+        }
     }
 
     func tracePolicy(
         request: Hedgerow_Agent_V1_TracePolicyRequest, context: ServerContext
     ) async throws -> Hedgerow_Agent_V1_TracePolicyResponse {
-        throw RPCError(code: .unimplemented, message: "policy enforcement is not wired into this agent yet")
+        try await rpc {
+            guard let from = Self.pod(request.from), let to = Self.pod(request.to) else {
+                throw RPCError(code: .invalidArgument, message: "--from and --to must be NAMESPACE/POD")
+            }
+            let numbers: [String: UInt8] = ["": 6, "TCP": 6, "UDP": 17, "SCTP": 132, "ICMP": 1]
+            guard let proto = numbers[request.protocol.uppercased()] else {
+                throw RPCError(code: .invalidArgument, message: "protocol \(request.protocol) is not TCP, UDP, SCTP or ICMP")
+            }
+            let trace = try policy.trace(
+                PolicyTraceQuery(source: .pod(from), destination: .pod(to), proto: proto, port: UInt16(clamping: request.port)))
+            return .with {
+                $0.verdict = trace.isAllowed ? "ALLOWED" : "DENIED"
+                $0.explanation = trace.description.split(separator: "\n").map(String.init)
+            }
+        }
+    }
+
+    private static func pod(_ text: String) -> NamespacedName? {
+        let parts = text.split(separator: "/").map(String.init)
+        return parts.count == 2 ? NamespacedName(namespace: parts[0], name: parts[1]) : nil
+    }
+
+    private static func ref(_ reference: ObjectReference) -> Hedgerow_Agent_V1_PolicyRef {
+        .with {
+            $0.kind = reference.kind
+            $0.namespace = reference.namespace ?? ""
+            $0.name = reference.name
+        }
+    }
+
+    private static func response(
+        _ changes: [PolicyEngine.Change], _ outcome: PolicyEngine.SyncOutcome?, revision: UInt64
+    ) -> Hedgerow_Agent_V1_PolicyChangeResponse {
+        .with {
+            $0.changes = changes.map { change in
+                .with {
+                    $0.policy = ref(change.reference)
+                    $0.action =
+                        switch change.action {
+                        case .unchanged: .unchanged
+                        case .created: .created
+                        case .configured: .configured
+                        case .deleted: .deleted
+                        case .notFound: .notFound
+                        }
+                }
+            }
+            $0.revision = outcome?.revision ?? revision
+            $0.enforced = outcome.map { $0.lagging.isEmpty } ?? true
+            $0.laggingEndpoints = outcome?.lagging ?? []
+            $0.affectedEndpoints = UInt32(outcome?.affectedEndpoints ?? 0)
+        }
     }
 }

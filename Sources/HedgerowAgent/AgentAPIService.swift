@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import HedgerowAPI
+import HedgerowCore
 
 /// The Agent API (proto/hedgerow/agent/v1/agent.proto) served to the CNI plugin and the CLIs.
 /// Domain errors become gRPC status codes whose messages are shown to users as they are.
@@ -65,6 +66,7 @@ struct AgentAPIService: Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
     private func message(for record: EndpointRecord) async -> Hedgerow_Agent_V1_Endpoint {
         let traffic = await endpoints.traffic(of: record)
         let labels = await endpoints.labels(of: record)
+        let identity = await endpoints.identity(of: record)
         return .with {
             $0.id = record.id
             $0.containerID = record.containerID
@@ -76,6 +78,7 @@ struct AgentAPIService: Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
             $0.netns = record.netns
             $0.containerInterface = record.containerInterface
             $0.labels = labels
+            $0.identity = identity
             $0.state = .ready
             $0.egress = .with { $0.packets = traffic.egress.packets; $0.bytes = traffic.egress.bytes }
             $0.ingress = .with { $0.packets = traffic.ingress.packets; $0.bytes = traffic.ingress.bytes }
@@ -84,7 +87,7 @@ struct AgentAPIService: Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
     }
 
     /// Maps domain errors to status codes; anything unexpected is `internal` with its description.
-    private func rpc<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    func rpc<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as EndpointError {
@@ -96,6 +99,10 @@ struct AgentAPIService: Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
                 case .full: .resourceExhausted
                 }
             throw RPCError(code: code, message: error.description)
+        } catch let error as PolicyInputError {
+            throw RPCError(code: .invalidArgument, message: error.description)
+        } catch let error as PolicyTraceError {
+            throw RPCError(code: .notFound, message: error.message)
         } catch let error as RPCError {
             throw error
         } catch {

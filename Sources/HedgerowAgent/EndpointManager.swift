@@ -13,16 +13,23 @@ actor EndpointManager {
     private let datapath: EndpointDatapath
     private let links: LinkDirectory
     private let store: EndpointStore
+    let policy: PolicyEngine
+    private let flowNames: FlowEnricher
     private let logger: Logger
     private var records: [String: EndpointRecord] = [:]  // by container id
     private var cluster = ClusterState()
     private(set) var adoptedCount = 0
 
-    init(nodeName: String, datapath: EndpointDatapath, links: LinkDirectory, store: EndpointStore, logger: Logger) {
+    init(
+        nodeName: String, datapath: EndpointDatapath, links: LinkDirectory, store: EndpointStore, policy: PolicyEngine,
+        flowNames: FlowEnricher, logger: Logger
+    ) {
+        self.flowNames = flowNames
         self.nodeName = nodeName
         self.datapath = datapath
         self.links = links
         self.store = store
+        self.policy = policy
         self.logger = logger
     }
 
@@ -30,6 +37,8 @@ actor EndpointManager {
 
     func updateCluster(_ state: ClusterState) {
         cluster = state
+        policy.setCluster(state)
+        flowNames.update(cluster: state, endpoints: Array(records.values))
     }
 
     var clusterState: ClusterState { cluster }
@@ -49,7 +58,7 @@ actor EndpointManager {
                 continue
             }
             record.interfaceIndex = index
-            let outcome = try datapath.install(record.datapathEndpoint)
+            let outcome = try datapath.install(record.datapathEndpoint(identity: enterPolicy(record)))
             if outcome == .adopted { adoptedCount += 1 }
             logger.info("endpoint \(record.id) (\(record.podKey)) on \(record.interfaceName): \(outcome)")
             kept.append(record)
@@ -60,6 +69,7 @@ actor EndpointManager {
             try datapath.removeEntry(interfaceIndex: index)
         }
         records = Dictionary(uniqueKeysWithValues: kept.map { ($0.containerID, $0) })
+        flowNames.update(cluster: cluster, endpoints: kept)
         if kept != saved { try store.save(kept) }
     }
 
@@ -84,14 +94,17 @@ actor EndpointManager {
             id: try nextID(), containerID: request.containerID, namespace: request.namespace,
             podName: request.podName, interfaceName: request.interfaceName, interfaceIndex: index,
             containerInterface: request.containerInterface, netns: request.netns, ips: request.ips)
-        try datapath.install(record.datapathEndpoint)
         do {
+            // Policy entries first: the filters never run without the endpoint's policy.
+            try datapath.install(record.datapathEndpoint(identity: enterPolicy(record)))
             try store.save(Array(records.values) + [record])
         } catch {
             try? datapath.remove(endpointID: record.id, interfaceIndex: index, interfaceExists: true)
+            policy.endpointRemoved(record.pod)
             throw error
         }
         records[record.containerID] = record
+        flowNames.update(cluster: cluster, endpoints: Array(records.values))
         logger.info("endpoint \(record.id) registered: \(record.podKey) on \(record.interfaceName) (\(record.ips.joined(separator: ",")))")
         return record
     }
@@ -102,7 +115,9 @@ actor EndpointManager {
         guard let record = records[containerID] else { return false }
         let exists = links.index(named: record.interfaceName) == record.interfaceIndex
         try datapath.remove(endpointID: record.id, interfaceIndex: record.interfaceIndex, interfaceExists: exists)
+        policy.endpointRemoved(record.pod)
         records[containerID] = nil
+        flowNames.update(cluster: cluster, endpoints: Array(records.values))
         try store.save(Array(records.values))
         logger.info("endpoint \(record.id) removed: \(record.podKey)")
         return true
@@ -144,8 +159,21 @@ actor EndpointManager {
     }
 }
 
+extension EndpointManager {
+    /// Hands the endpoint to the policy engine, which writes its policy and names its identity.
+    private func enterPolicy(_ record: EndpointRecord) -> SecurityIdentity? {
+        policy.endpointAdded(
+            record.pod,
+            PolicyEngine.LocalEndpoint(id: record.id, interfaceIndex: record.interfaceIndex, addresses: record.ips))
+    }
+
+    func identity(of record: EndpointRecord) -> UInt32 { policy.identity(of: record.pod)?.rawValue ?? 0 }
+}
+
 extension EndpointRecord {
-    var datapathEndpoint: DatapathEndpoint {
-        DatapathEndpoint(id: id, interfaceIndex: interfaceIndex, addresses: ips)
+    var pod: NamespacedName { NamespacedName(namespace: namespace, name: podName) }
+
+    func datapathEndpoint(identity: SecurityIdentity?) -> DatapathEndpoint {
+        DatapathEndpoint(id: id, interfaceIndex: interfaceIndex, addresses: ips, identity: identity?.rawValue ?? 0)
     }
 }

@@ -19,18 +19,9 @@ struct EndpointStore: Sendable {
     }
 
     func save(_ records: [EndpointRecord]) throws {
-        let directory = (file as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(records.sorted { $0.id < $1.id })
-        let temporary = file + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw EndpointStoreError(file: temporary, reason: "cannot be written")
-        }
-        guard rename(temporary, file) == 0 else {
-            throw EndpointStoreError(file: file, reason: "cannot be replaced: \(String(cString: strerror(errno)))")
-        }
+        try AtomicWrite.write(try encoder.encode(records.sorted { $0.id < $1.id }), to: file)
     }
 }
 

@@ -2,60 +2,13 @@ import CHedgerowABI
 import HedgerowBPF
 import HedgerowCore
 
-/// One endpoint as the datapath needs it.
-public struct DatapathEndpoint: Sendable, Equatable {
-    public var id: UInt32
-    public var interfaceIndex: Int32
-    public var addresses: [String]
-    public var identity: UInt32
-
-    public init(id: UInt32, interfaceIndex: Int32, addresses: [String], identity: UInt32 = 0) {
-        self.id = id
-        self.interfaceIndex = interfaceIndex
-        self.addresses = addresses
-        self.identity = identity
-    }
-}
-
-public struct TrafficCounters: Sendable, Equatable {
-    public var packets: UInt64 = 0
-    public var bytes: UInt64 = 0
-    public init(packets: UInt64 = 0, bytes: UInt64 = 0) { self.packets = packets; self.bytes = bytes }
-}
-
-/// Traffic of one endpoint, seen from the pod: egress leaves it, ingress enters it.
-public struct EndpointTraffic: Sendable, Equatable {
-    public var egress = TrafficCounters()
-    public var ingress = TrafficCounters()
-    public init(egress: TrafficCounters = .init(), ingress: TrafficCounters = .init()) {
-        self.egress = egress
-        self.ingress = ingress
-    }
-}
-
-/// What `install` found on the interface.
-public enum InstallOutcome: Sendable, Equatable, CustomStringConvertible {
-    /// Nothing was attached: the programs are now.
-    case attached
-    /// A previous agent's filters run the same code against the same pinned maps: left as they are.
-    case adopted
-    /// Filters were there but ran other code (an upgrade): replaced atomically.
-    case replaced
-
-    public var description: String {
-        switch self {
-        case .attached: "attached"
-        case .adopted: "adopted the running datapath"
-        case .replaced: "replaced the previous programs"
-        }
-    }
-}
-
-/// The endpoint programs (bpf/endpoint.bpf.c) and their pinned maps.
+/// The endpoint programs (bpf/endpoint.bpf.c) and their pinned maps: endpoints, traffic and
+/// drop counters, the ipcache, the policy map, conntrack, the flow event ring buffer.
 ///
 /// Maps are pinned under the node's pin directory, so a restarted agent opens the same maps and
-/// the filters left on the interfaces keep working throughout. Filters are kernel state tied to
-/// the interface, not to this object: nothing here detaches on release (see `TCAttachment.forget`).
+/// the filters left on the interfaces keep working (and enforcing) throughout. Filters are
+/// kernel state tied to the interface, not to this object: nothing here detaches on release
+/// (see `TCAttachment.forget`).
 public final class EndpointDatapath: Sendable {
     public static let maxEndpoints = UInt32(HEDGEROW_MAX_ENDPOINTS)
     /// Where our filters sit on an endpoint's hooks. A distinct handle keeps them apart from
@@ -63,13 +16,22 @@ public final class EndpointDatapath: Sendable {
     static let filterPriority: UInt16 = 1
     static let filterHandle: UInt32 = 0x4852
 
+    /// Writes compiled endpoint policies (entries and enforcement) by diff.
+    public let policy: PolicyMapSync
+    /// Writes the IP prefix -> identity table by diff.
+    public let ipcache: IPCacheSync
+
     private let object: BPFObject
-    private let fromEndpoint: BPFProgram  // tc ingress of the host veth: traffic leaving the pod
-    private let toEndpoint: BPFProgram  // tc egress of the host veth: traffic entering the pod
+    let fromEndpoint: BPFProgram  // tc ingress of the host veth: traffic leaving the pod
+    let toEndpoint: BPFProgram  // tc egress of the host veth: traffic entering the pod
     private let fromEndpointTag: [UInt8]
     private let toEndpointTag: [UInt8]
-    private let endpoints: BPFMap<hedgerow_endpoint_key, hedgerow_endpoint_info>
+    private let endpoints: EndpointTable
     private let traffic: BPFPerCPUMap<UInt32, hedgerow_traffic>
+    private let counters: DatapathCounters
+    private let conntrack: ConntrackTable
+    private let config: BPFMap<UInt32, hedgerow_config>
+    private let events: BPFMapHandle
 
     public init(objectDirectory: String, pinDirectory: String) throws {
         object = try BPFObject(path: "\(objectDirectory)/endpoint.bpf.o", options: .init(pinRoot: pinDirectory))
@@ -77,17 +39,29 @@ public final class EndpointDatapath: Sendable {
         toEndpoint = try object.program(named: "to_endpoint")
         fromEndpointTag = try fromEndpoint.info().tag
         toEndpointTag = try toEndpoint.info().tag
-        endpoints = try BPFMap(object.map(named: "hedgerow_endpoints"))
+        endpoints = EndpointTable(try BPFMap(object.map(named: "hedgerow_endpoints")))
         traffic = try BPFPerCPUMap(object.map(named: "hedgerow_traffic"))
+        counters = DatapathCounters(
+            drops: try BPFPerCPUMap(object.map(named: "hedgerow_drops")),
+            lost: try BPFPerCPUMap(object.map(named: "hedgerow_lost_events")))
+        conntrack = ConntrackTable(map: try BPFMap(object.map(named: "hedgerow_ct")))
+        config = try BPFMap(object.map(named: "hedgerow_config"))
+        events = try object.map(named: "hedgerow_events")
+        let barrier = SyncBarrier(outer: try BPFMap(object.map(named: "hedgerow_sync_barrier")),
+                                  slot: try object.map(named: "hedgerow_barrier_slot"))
+        policy = try PolicyMapSync(map: try BPFMap(object.map(named: "hedgerow_policy")), endpoints: endpoints, barrier: barrier)
+        ipcache = try IPCacheSync(map: try BPFMap(object.map(named: "hedgerow_ipcache")))
     }
 
+    // MARK: Endpoints
+
     /// Makes the endpoint's map entry and filters current. The entry is written before any
-    /// filter runs; on failure, whatever this call added is removed again.
+    /// filter runs; on failure, whatever this call added is removed again. A reinstall keeps the
+    /// entry's policy flags and revision; a new entry takes the flags of a policy applied before
+    /// it (else none: the endpoint allows everything until its policy is applied).
     @discardableResult
     public func install(_ endpoint: DatapathEndpoint) throws -> InstallOutcome {
-        let key = hedgerow_endpoint_key(ifindex: UInt32(bitPattern: endpoint.interfaceIndex))
-        let previous = try endpoints.lookup(key)
-        try endpoints.update(key, Self.info(for: endpoint))
+        let previous = try installEntry(endpoint)
         do {
             let outcomes = try [
                 attach(fromEndpoint, tag: fromEndpointTag, to: TCHook(ifindex: endpoint.interfaceIndex, direction: .ingress)),
@@ -96,13 +70,31 @@ public final class EndpointDatapath: Sendable {
             if outcomes.allSatisfy({ $0 == .adopted }) { return .adopted }
             return outcomes.contains(.replaced) ? .replaced : .attached
         } catch {
-            if let previous { try? endpoints.update(key, previous) } else { _ = try? endpoints.delete(key) }
+            _ = try? endpoints.locked { _ in
+                if let previous { try endpoints.write(endpoint.interfaceIndex, previous) } else { try endpoints.delete(endpoint.interfaceIndex) }
+            }
             throw error
         }
     }
 
-    /// Detaches the filters (when the interface still exists), removes the map entry and clears
-    /// the counters, so a later endpoint with the same id starts from zero.
+    /// Writes the endpoint's entry (keeping the policy part of an existing one, or taking the
+    /// flags of a policy applied before the install); returns the entry it replaced.
+    func installEntry(_ endpoint: DatapathEndpoint) throws -> hedgerow_endpoint_info? {
+        try endpoints.locked { table -> hedgerow_endpoint_info? in
+            let previous = try endpoints.lookup(endpoint.interfaceIndex)
+            let policyWord = previous.flatMap { $0.endpoint_id == endpoint.id ? EndpointFlagsWord.policyPart($0.flags) : nil }
+                ?? table.pendingPolicyWords.removeValue(forKey: endpoint.id)
+                ?? EndpointFlagsWord.compose(active: false, policy: [], generation: 0, revision: EndpointFlagsWord.randomRevision())
+            var info = Self.info(for: endpoint)
+            info.flags |= policyWord
+            try endpoints.write(endpoint.interfaceIndex, info)
+            return previous
+        }
+    }
+
+    /// Detaches the filters (when the interface still exists), removes the map entry, the
+    /// endpoint's policy entries and connections, and clears its counters, so a later endpoint
+    /// with the same id starts from zero.
     public func remove(endpointID: UInt32, interfaceIndex: Int32, interfaceExists: Bool) throws {
         if interfaceExists {
             for direction in [TCHook.Direction.ingress, .egress] {
@@ -111,18 +103,20 @@ public final class EndpointDatapath: Sendable {
             }
         }
         try removeEntry(interfaceIndex: interfaceIndex)
+        try policy.remove(endpointID: endpointID)
+        _ = try conntrack.purge { key, _ in key.endpoint_id == endpointID }
         for slot in Self.trafficSlots(endpointID) {
             try traffic.update(slot, allCPUs: hedgerow_traffic())
         }
     }
 
     public func removeEntry(interfaceIndex: Int32) throws {
-        _ = try endpoints.delete(hedgerow_endpoint_key(ifindex: UInt32(bitPattern: interfaceIndex)))
+        _ = try endpoints.locked { _ in try endpoints.delete(interfaceIndex) }
     }
 
     /// Interfaces that have an endpoint map entry (to find entries no endpoint owns any more).
     public func installedInterfaceIndexes() throws -> [Int32] {
-        try endpoints.keys().map { Int32(bitPattern: $0.ifindex) }
+        try endpoints.map.keys().map { Int32(bitPattern: $0.ifindex) }
     }
 
     /// Packets and bytes in each direction, summed over CPUs.
@@ -136,6 +130,42 @@ public final class EndpointDatapath: Sendable {
             }
         }
         return EndpointTraffic(egress: try sum(slots[0]), ingress: try sum(slots[1]))
+    }
+
+    // MARK: Settings, counters, events, connections
+
+    /// Writes the programs' settings (aggregation level, conntrack lifetimes).
+    public func configure(_ settings: DatapathSettings) throws { try config.update(0, settings.abi) }
+
+    /// The settings the programs use now.
+    public func settings() throws -> DatapathSettings { DatapathSettings(try config.lookup(0) ?? hedgerow_config()) }
+
+    /// Dropped packets by reason and direction (non-zero ones), summed over CPUs.
+    public func dropCounts() throws -> [DropCount] { try counters.dropCounts() }
+
+    /// Flow events the programs could not write because the ring buffer was full, summed over CPUs.
+    public func lostEvents() throws -> UInt64 { try counters.lostEventsPerCPU().reduce(0, &+) }
+
+    /// The same, per CPU (index = CPU number), as Hubble's lost events carry a CPU.
+    public func lostEventsPerCPU() throws -> [UInt64] { try counters.lostEventsPerCPU() }
+
+    /// Starts reading flow events. One reader at a time: the ring buffer hands each record out once.
+    /// The programs wake the reader only once 64 KiB are pending, so at low rates it looks every
+    /// `pollInterval`: the longest an event waits.
+    public func flowEvents(bufferCapacity: Int = 65_536, pollInterval: Duration = .milliseconds(50)) throws -> FlowEvents {
+        FlowEvents(ring: try BPFRingBuffer(events, bufferCapacity: bufferCapacity, pollTimeout: pollInterval))
+    }
+
+    /// Connections the datapath tracks, for one endpoint or all.
+    public func connections(endpointID: UInt32? = nil) throws -> [TrackedConnection] {
+        try conntrack.connections(endpointID: endpointID)
+    }
+
+    /// Deletes expired conntrack entries; returns how many.
+    @discardableResult
+    public func purgeExpiredConnections() throws -> Int {
+        let now = WallClock.monotonicNow()
+        return try conntrack.purge { _, entry in entry.expires_ns <= now }
     }
 
     // MARK: Helpers
@@ -158,11 +188,12 @@ public final class EndpointDatapath: Sendable {
         ]
     }
 
+    /// The entry for `endpoint` with only the active flag; install adds the policy bits.
     static func info(for endpoint: DatapathEndpoint) -> hedgerow_endpoint_info {
         var info = hedgerow_endpoint_info()
         info.endpoint_id = endpoint.id
         info.identity = endpoint.identity
-        info.flags = UInt32(HEDGEROW_EP_F_ACTIVE.rawValue)
+        info.flags = HEDGEROW_EP_F_ACTIVE.rawValue
         for address in endpoint.addresses.compactMap(IPAddress.init) {
             switch address {
             case .v4(let value): info.ipv4 = value.bigEndian

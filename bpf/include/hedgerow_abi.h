@@ -3,10 +3,17 @@
  * The one description of every value that crosses the kernel/user boundary:
  * map keys and values, event records, enums. BPF programs include it directly;
  * Swift imports it through the CHedgerowABI target, and a test checks that the
- * Swift view has the sizes and offsets asserted below. Never copy a layout.
+ * Swift view has the sizes and offsets asserted in Sources/CHedgerowABI/layout.c.
+ * Never copy a layout.
  *
  * Rules: fixed-width types only, explicit padding, no bitfields, every struct a
- * multiple of 8 bytes where it holds a __u64.
+ * multiple of 8 bytes (except the 4-byte endpoint key, kept for compatibility).
+ * Numbers that mean something elsewhere keep that meaning: verdicts, drop
+ * reasons, observation points, trace reasons and policy match types are
+ * Hubble's (flow.proto), identities are Cilium's.
+ *
+ * Addresses are 16 bytes everywhere; an IPv4 address is stored IPv4-mapped
+ * (::ffff:a.b.c.d), so IPv4 and IPv6 share every map and the event.
  */
 #ifndef HEDGEROW_ABI_H
 #define HEDGEROW_ABI_H
@@ -22,24 +29,50 @@ enum hedgerow_direction {
 	HEDGEROW_DIR_COUNT = 2,
 };
 
+/* ------------------------------------------------------------------------ */
+/* Endpoints                                                                */
+/* ------------------------------------------------------------------------ */
+
 /* hedgerow_endpoints: host-side veth ifindex -> endpoint. */
 struct hedgerow_endpoint_key {
 	__u32 ifindex;
 };
 
+/*
+ * hedgerow_endpoint_info.flags: bits 0-7 are flags, bits 8-31 the endpoint's
+ * policy revision. The datapath reads the word once per packet, so everything
+ * policy needs - enforcement, which policy generation to look up, revision -
+ * is seen as one consistent value. Per-direction bits are indexed by
+ * enum hedgerow_direction: ENFORCE_EGRESS == ENFORCE_BASE << HEDGEROW_DIR_EGRESS.
+ */
 enum hedgerow_endpoint_flags {
 	HEDGEROW_EP_F_ACTIVE = 1u << 0,
+	/* Default deny in that direction (a policy selects the endpoint). */
+	HEDGEROW_EP_F_ENFORCE_EGRESS = 1u << 1,
+	HEDGEROW_EP_F_ENFORCE_INGRESS = 1u << 2,
+	/* The active generation holds entries for the endpoint in that direction; when a
+	 * direction neither enforces nor has entries, new connections skip the lookups. */
+	HEDGEROW_EP_F_RULES_EGRESS = 1u << 3,
+	HEDGEROW_EP_F_RULES_INGRESS = 1u << 4,
+	/* Which of the endpoint's two policy generations is active (see hedgerow_policy_key). */
+	HEDGEROW_EP_F_POLICY_GENERATION = 1u << 5,
 };
+
+#define HEDGEROW_EP_F_ENFORCE_BASE 2u /* == HEDGEROW_EP_F_ENFORCE_EGRESS */
+#define HEDGEROW_EP_F_RULES_BASE 8u   /* == HEDGEROW_EP_F_RULES_EGRESS */
+#define HEDGEROW_EP_REVISION_SHIFT 8
+#define HEDGEROW_EP_REVISION_MASK 0xffffff00u
 
 struct hedgerow_endpoint_info {
 	__u32 endpoint_id; /* 1..HEDGEROW_MAX_ENDPOINTS-1, 0 is never used */
 	__u32 identity;    /* security identity; 0 until policy assigns one */
-	__u32 flags;       /* enum hedgerow_endpoint_flags */
+	__u32 flags;       /* enum hedgerow_endpoint_flags | revision << HEDGEROW_EP_REVISION_SHIFT */
 	__u32 ipv4;        /* network byte order, 0 when none */
 	__u8 ipv6[16];     /* all zero when none */
 };
 
-/* hedgerow_traffic: per-CPU array, index = endpoint_id * HEDGEROW_DIR_COUNT + direction. */
+/* hedgerow_traffic: per-CPU array, index = endpoint_id * HEDGEROW_DIR_COUNT + direction.
+ * The same packets/bytes pair counts drops (hedgerow_drops). */
 struct hedgerow_traffic {
 	__u64 packets;
 	__u64 bytes;
@@ -48,5 +81,268 @@ struct hedgerow_traffic {
 /* A plain number so that Swift imports it; the assert keeps it honest. */
 #define HEDGEROW_TRAFFIC_SLOTS 131072
 _Static_assert(HEDGEROW_TRAFFIC_SLOTS == HEDGEROW_MAX_ENDPOINTS * HEDGEROW_DIR_COUNT, "traffic slots");
+
+/* ------------------------------------------------------------------------ */
+/* Configuration (hedgerow_config: array of one, written by the agent)      */
+/* ------------------------------------------------------------------------ */
+
+/* Which forwarded packets produce flow events. Drops always do. */
+enum hedgerow_aggregation {
+	HEDGEROW_AGGREGATION_DEFAULT = 0, /* an unwritten config: medium */
+	HEDGEROW_AGGREGATION_NONE = 1,    /* every packet */
+	HEDGEROW_AGGREGATION_MEDIUM = 2,  /* new connection, first SYN/FIN/RST per direction, first reply, periodic */
+	HEDGEROW_AGGREGATION_MAX = 3,     /* new connection and its close only */
+};
+
+/* Every zero field means "the default" (in parentheses), so an agent that never
+ * wrote the map still gets a working datapath. */
+struct hedgerow_config {
+	__u64 report_interval_ns;  /* medium: re-report an active direction this often (5 s) */
+	__u32 aggregation;         /* enum hedgerow_aggregation */
+	__u32 ct_tcp_lifetime_s;   /* established TCP connection idle lifetime (21600 s) */
+	__u32 ct_syn_lifetime_s;   /* TCP connection before the first reply (60 s) */
+	__u32 ct_close_lifetime_s; /* TCP after RST or FIN both ways (10 s) */
+	__u32 ct_other_lifetime_s; /* UDP, SCTP, ICMP and other protocols (60 s) */
+	__u32 _pad;
+};
+
+/* ------------------------------------------------------------------------ */
+/* ipcache: LPM trie, IP prefix -> security identity                        */
+/* ------------------------------------------------------------------------ */
+
+/* prefixlen counts address bits: an IPv4 /24 is 96 + 24 (its IPv4-mapped form). */
+struct hedgerow_ipcache_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+	__u32 _pad; /* after the address, so never part of a prefix */
+};
+
+struct hedgerow_ipcache_value {
+	__u32 identity;
+	__u32 flags; /* reserved, 0 */
+};
+
+/* Cilium's reserved identities that the datapath itself uses. */
+#define HEDGEROW_IDENTITY_ANY 0   /* wildcard in policy keys */
+#define HEDGEROW_IDENTITY_WORLD 2 /* an address no ipcache prefix covers */
+
+/* ------------------------------------------------------------------------ */
+/* Policy: LPM trie {endpoint, identity, direction, protocol, port}          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Endpoint, identity and direction are always matched in full (the first 72
+ * bits); then the protocol (8 bits, a key without it matches every protocol)
+ * and the destination port bits (a port range is a few prefixes). The datapath
+ * looks up twice per new connection: with the remote identity and with
+ * HEDGEROW_IDENTITY_ANY; a deny from either wins, else an allow from either.
+ *
+ * Every endpoint has two generations of entries, told apart by bit 1 of the
+ * direction byte. The endpoint's flags word names the active one; the agent
+ * writes a new policy into the other and then switches with one write of the
+ * flags word (together with enforcement and revision), so every packet sees
+ * one whole policy, the old or the new.
+ */
+struct hedgerow_policy_key {
+	__u32 prefixlen;   /* HEDGEROW_POLICY_PREFIX_STATIC + 8 (protocol) + port bits */
+	__u32 endpoint_id; /* host byte order: always matched in full */
+	__u32 identity;    /* remote identity, HEDGEROW_IDENTITY_ANY for any */
+	__u8 direction;    /* enum hedgerow_direction | generation << 1 */
+	__u8 protocol;     /* IP protocol number, 0 with a prefix that stops before it */
+	__be16 port;       /* network byte order: its leading bits are a prefix */
+};
+
+#define HEDGEROW_POLICY_GENERATION_SHIFT 1 /* in hedgerow_policy_key.direction */
+#define HEDGEROW_POLICY_PREFIX_STATIC 72 /* endpoint_id, identity, direction */
+#define HEDGEROW_POLICY_PREFIX_FULL 96
+
+enum hedgerow_policy_action {
+	HEDGEROW_POLICY_ALLOW = 1,
+	HEDGEROW_POLICY_DENY = 2,
+};
+
+struct hedgerow_policy_value {
+	__u32 cookie;     /* names the rules behind the entry (user space keeps the table) */
+	__u8 action;      /* enum hedgerow_policy_action */
+	__u8 match_bits;  /* the key's prefixlen - HEDGEROW_POLICY_PREFIX_STATIC: 0 any protocol, 8 protocol only, 8+n port /n */
+	__u16 _pad;
+};
+
+/* Hubble's (Cilium monitor's) policy match types, for flows. */
+enum hedgerow_policy_match {
+	HEDGEROW_POLICY_MATCH_NONE = 0,
+	HEDGEROW_POLICY_MATCH_L3_ONLY = 1,    /* identity, any protocol */
+	HEDGEROW_POLICY_MATCH_L3_L4 = 2,      /* identity and port */
+	HEDGEROW_POLICY_MATCH_L4_ONLY = 3,    /* any identity, port */
+	HEDGEROW_POLICY_MATCH_ALL = 4,        /* any identity, any protocol */
+	HEDGEROW_POLICY_MATCH_L3_PROTO = 5,   /* identity and protocol */
+	HEDGEROW_POLICY_MATCH_PROTO_ONLY = 6, /* any identity, protocol */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Conntrack: LRU hash, one entry per connection and endpoint               */
+/* ------------------------------------------------------------------------ */
+
+/* One key for both directions of a connection: the endpoint's (local) side and
+ * the remote side, whichever sent the packet, so every packet needs one lookup.
+ * The entry's `direction` says which side opened it. ICMP echo: the identifier
+ * is the port on the requester's side, 0 on the other. */
+struct hedgerow_ct_key {
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+	__be16 local_port;
+	__be16 remote_port;
+	__u32 endpoint_id;
+	__u8 protocol;
+	__u8 _pad[7];
+};
+
+enum hedgerow_ct_flags {
+	HEDGEROW_CT_F_REPLY_SEEN = 1u << 0,
+	HEDGEROW_CT_F_CLOSING = 1u << 1,        /* RST, or FIN both ways: short lifetime */
+	HEDGEROW_CT_F_CLOSE_REPORTED = 1u << 2, /* the close went out as a flow event */
+};
+
+/* Times are bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC, tick resolution: they
+ * only measure lifetimes and report intervals). Counters are per entry and
+ * not atomic: under packets of one connection on several CPUs at once they may
+ * lose a few counts, never corrupt the entry. "Forward" is the direction of the
+ * connection's first packet, "reply" the other. */
+struct hedgerow_ct_entry {
+	__u64 created_ns;
+	__u64 expires_ns;             /* the entry counts as absent from then on */
+	__u64 last_report_forward_ns; /* medium aggregation, per direction; 0 = never */
+	__u64 last_report_reply_ns;
+	__u64 packets_forward;
+	__u64 bytes_forward;
+	__u64 packets_reply;
+	__u64 bytes_reply;
+	__u32 policy_revision;  /* endpoint revision the forward direction was last allowed at */
+	__u32 policy_cookie;    /* the entry that allowed it (0: none needed) */
+	__u32 remote_identity;  /* at creation or the last policy check */
+	__u16 rev_nat_id;       /* service translation (reserved for services, 0) */
+	__u8 tcp_flags_forward; /* every TCP flag seen per direction */
+	__u8 tcp_flags_reply;
+	__u8 flags;             /* enum hedgerow_ct_flags */
+	__u8 policy_match_type; /* enum hedgerow_policy_match */
+	__u8 direction;         /* the hook that saw the first packet: egress when the pod opened it */
+	__u8 _pad[5];
+};
+
+/* Fragments: the ports of a datagram, recorded from its first fragment so the
+ * later ones (which carry no L4 header) find the connection. LRU hash. */
+struct hedgerow_frag_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u32 id; /* IPv4: the 16-bit identification; IPv6: the fragment header's */
+	__u8 protocol;
+	__u8 _pad[3];
+};
+
+struct hedgerow_frag_value {
+	__be16 sport;
+	__be16 dport;
+	__u32 _pad;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Verdicts, drops, flow events                                             */
+/* ------------------------------------------------------------------------ */
+
+/* flow.proto Verdict */
+enum hedgerow_verdict {
+	HEDGEROW_VERDICT_FORWARDED = 1,
+	HEDGEROW_VERDICT_DROPPED = 2,
+};
+
+/* flow.proto DropReason: the ones this datapath emits. */
+enum hedgerow_drop_reason {
+	HEDGEROW_DROP_NONE = 0,
+	HEDGEROW_DROP_POLICY_DENIED = 133,                 /* no allow entry, direction enforced */
+	HEDGEROW_DROP_INVALID_PACKET = 134,                /* IPv4 header length < 20 or similar */
+	HEDGEROW_DROP_CT_TRUNCATED_OR_INVALID_HEADER = 135, /* L3/L4 header cut short */
+	HEDGEROW_DROP_CT_MAP_INSERTION_FAILED = 155,
+	HEDGEROW_DROP_INVALID_IPV6_EXTENSION_HEADER = 156, /* more than 4, or longer than 256 bytes */
+	HEDGEROW_DROP_FRAGMENT_NOT_FOUND = 175,            /* FIRST_LOGICAL_DATAGRAM_FRAGMENT_NOT_FOUND */
+	HEDGEROW_DROP_POLICY_DENY = 181,                   /* an explicit deny entry */
+};
+
+/* hedgerow_drops: per-CPU array of struct hedgerow_traffic,
+ * index = drop reason * HEDGEROW_DIR_COUNT + direction. */
+#define HEDGEROW_DROP_REASONS 256
+#define HEDGEROW_DROP_SLOTS 512
+_Static_assert(HEDGEROW_DROP_SLOTS == HEDGEROW_DROP_REASONS * HEDGEROW_DIR_COUNT, "drop slots");
+
+/* flow.proto TraceObservationPoint */
+enum hedgerow_observation_point {
+	HEDGEROW_OBS_TO_STACK = 3,
+	HEDGEROW_OBS_FROM_ENDPOINT = 5,
+	HEDGEROW_OBS_TO_ENDPOINT = 101,
+};
+
+/* flow.proto TraceReason: the packet's conntrack state. */
+enum hedgerow_trace_reason {
+	HEDGEROW_TRACE_UNKNOWN = 0,
+	HEDGEROW_TRACE_NEW = 1,
+	HEDGEROW_TRACE_ESTABLISHED = 2,
+	HEDGEROW_TRACE_REPLY = 3,
+	HEDGEROW_TRACE_RELATED = 4,
+};
+
+/* flow.proto IPVersion */
+enum hedgerow_ip_version {
+	HEDGEROW_IPV4 = 1,
+	HEDGEROW_IPV6 = 2,
+};
+
+/* Why an event was emitted (for aggregation bookkeeping and tests). */
+enum hedgerow_report_reason {
+	HEDGEROW_REPORT_DROP = 1,
+	HEDGEROW_REPORT_PACKET = 2,     /* aggregation none: every packet */
+	HEDGEROW_REPORT_NEW = 3,        /* first packet of a connection */
+	HEDGEROW_REPORT_FIRST_REPLY = 4,
+	HEDGEROW_REPORT_TCP_FLAGS = 5,  /* SYN, FIN or RST seen first in this direction */
+	HEDGEROW_REPORT_PERIODIC = 6,
+	HEDGEROW_REPORT_CLOSE = 7,
+};
+
+enum hedgerow_flow_flags {
+	HEDGEROW_FLOW_F_REPLY = 1u << 0,       /* the packet goes against the connection's direction */
+	HEDGEROW_FLOW_F_TCP_NS = 1u << 1,      /* the TCP NS bit (outside the flags byte) */
+	HEDGEROW_FLOW_F_FRAGMENT = 1u << 2,    /* a non-first fragment: ports from the first */
+	HEDGEROW_FLOW_F_TRANSLATED = 1u << 3,  /* orig_daddr/orig_dport hold the pre-translation destination */
+};
+
+/* The ring buffer record (hedgerow_events): one per reported packet. */
+struct hedgerow_flow_event {
+	__u64 time_ns;           /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 endpoint_id;
+	__u32 ifindex;           /* the host-side veth */
+	__u32 src_identity;
+	__u32 dst_identity;
+	__u32 packet_length;     /* skb->len */
+	__u32 policy_cookie;     /* the policy entry that decided (0: none) */
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be16 sport;            /* network byte order; 0 for ICMP */
+	__be16 dport;
+	__u16 drop_reason;       /* enum hedgerow_drop_reason, 0 unless dropped */
+	__u8 verdict;            /* enum hedgerow_verdict */
+	__u8 observation_point;  /* enum hedgerow_observation_point */
+	__u8 direction;          /* enum hedgerow_direction */
+	__u8 ip_version;         /* enum hedgerow_ip_version */
+	__u8 protocol;
+	__u8 tcp_flags;          /* the flags byte: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 trace_reason;       /* enum hedgerow_trace_reason */
+	__u8 policy_match_type;  /* enum hedgerow_policy_match */
+	__u8 flags;              /* enum hedgerow_flow_flags */
+	__u8 report_reason;      /* enum hedgerow_report_reason */
+	__be16 orig_dport;       /* service translation (reserved for services) */
+	__u16 rev_nat_id;
+	__u16 _pad;
+	__u8 orig_daddr[16];
+};
 
 #endif /* HEDGEROW_ABI_H */

@@ -124,6 +124,6 @@ public struct FlowCursor: Sendable {
     private func lostRecord(_ missed: UInt64) -> [FlowStoreEvent] {
         guard missed > 0 else { return [] }
         store.recordClientLost(missed)
-        return [.lost(LostEvent(source: .hubbleRingBuffer, count: missed), time: WallClock.now())]
+        return [.lost(LostEvent(source: .hubbleRingBuffer, count: missed), time: FlowClock.now())]
     }
 }

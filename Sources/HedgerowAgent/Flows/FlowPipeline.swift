@@ -23,7 +23,7 @@ public struct FlowPipeline: Sendable {
     public func ingest(_ flow: Flow) {
         var flow = flow
         if flow.nodeName.isEmpty { flow.nodeName = nodeName }
-        if flow.time == .zero { flow.time = WallClock.now() }
+        if flow.time == .zero { flow.time = FlowClock.now() }
         for sink in sinks { sink.observe(flow) }
         store.ingest(flow)
     }

@@ -39,7 +39,7 @@ public final class FlowStore: Sendable {
 
     /// Records events the datapath could not report (`count` of them, from `source`); readers
     /// receive the record in order with the flows.
-    public func ingestLost(source: LostEventSource, count: UInt64, cpu: Int32? = nil, time: FlowTimestamp = WallClock.now()) {
+    public func ingestLost(source: LostEventSource, count: UInt64, cpu: Int32? = nil, time: FlowTimestamp = FlowClock.now()) {
         guard count > 0 else { return }
         datapathLost.add(count, ordering: .relaxed)
         ring.append(.lost(LostEvent(source: source, count: count, cpu: cpu), time: time)) { _, _ in }
@@ -61,7 +61,7 @@ public final class FlowStore: Sendable {
 
     /// Flows per second over the minute before `now`, counted from the flows in the ring (so a
     /// ring that holds less than a minute under-reports, as Hubble's does).
-    public func flowsRate(now: FlowTimestamp = WallClock.now()) -> Double {
+    public func flowsRate(now: FlowTimestamp = FlowClock.now()) -> Double {
         let windowStart = FlowTimestamp(seconds: now.seconds - 60, nanos: now.nanos)
         var count = 0
         var end = ring.head
@@ -105,7 +105,7 @@ public enum FlowStoreError: Error, Hashable, CustomStringConvertible {
 }
 
 /// Wall-clock time for flows and lost events.
-public enum WallClock {
+public enum FlowClock {
     public static func now() -> FlowTimestamp {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)

@@ -1,0 +1,73 @@
+import HedgerowCore
+import HedgerowDatapath
+import Synchronization
+
+/// Names both ends of a datapath event: local endpoints by id, other pods by address (from the
+/// cluster state), everything else by its reserved identity (world, host, ...). The view is
+/// replaced wholesale on changes and read on every event, so reads never wait on a writer for long.
+final class FlowEnricher: Sendable {
+    private struct View: Sendable {
+        var podsByAddress: [IPAddress: Pod] = [:]
+        var localPods: [UInt32: NamespacedName] = [:]
+        var pods: [NamespacedName: Pod] = [:]
+    }
+
+    private let view = Mutex(View())
+    private let nodeName: String
+
+    init(nodeName: String) { self.nodeName = nodeName }
+
+    func update(cluster: ClusterState, endpoints: [EndpointRecord]) {
+        var next = View()
+        next.pods = cluster.pods
+        for pod in cluster.pods.values { for address in pod.ips { next.podsByAddress[address] = pod } }
+        for record in endpoints {
+            next.localPods[record.id] = record.pod
+            guard let pod = cluster.pods[record.pod] else { continue }
+            for address in record.ips.compactMap(IPAddress.init) { next.podsByAddress[address] = pod }
+        }
+        view.withLock { $0 = next }
+    }
+
+    func flow(from event: FlowEvent, clock: HedgerowDatapath.WallClock, policyOrigins: [String]) -> Flow {
+        let (source, destination) = view.withLock { view in
+            (Self.endpoint(event.ip.source, identity: event.sourceIdentity, view: view),
+             Self.endpoint(event.ip.destination, identity: event.destinationIdentity, view: view))
+        }
+        var flow = Flow(
+            time: clock.timestamp(monotonicNanoseconds: event.monotonicNanoseconds),
+            verdict: event.verdict, dropReason: event.dropReason, ip: event.ip, l4: event.l4,
+            source: source, destination: destination, nodeName: nodeName, isReply: event.isReply,
+            eventType: event.dropReason.map(FlowEventType.drop)
+                ?? .trace(event.observationPoint ?? (event.direction == .ingress ? .toEndpoint : .fromEndpoint)),
+            trafficDirection: event.direction,
+            observationPoint: event.observationPoint, policyMatchType: event.policyMatchType)
+        let references = policyOrigins.compactMap(PolicyReference.init(origin:))
+        switch (event.direction, event.verdict) {
+        case (.ingress, .dropped): flow.policies.ingressDeniedBy = references
+        case (.egress, .dropped): flow.policies.egressDeniedBy = references
+        case (.ingress, _): flow.policies.ingressAllowedBy = references
+        case (.egress, _): flow.policies.egressAllowedBy = references
+        default: break
+        }
+        return flow
+    }
+
+    private static func endpoint(_ address: IPAddress, identity: SecurityIdentity, view: View) -> FlowEndpoint {
+        guard let pod = view.podsByAddress[address] else { return .reserved(identity) }
+        let id = view.localPods.first { $0.value == pod.namespacedName }?.key ?? 0
+        var labels = pod.labels
+        labels["io.kubernetes.pod.namespace"] = pod.namespace
+        return .pod(id: id, identity: identity, namespace: pod.namespace, name: pod.name, labels: labels)
+    }
+}
+
+extension PolicyReference {
+    /// From a compiler origin such as "NetworkPolicy x/allow-db ingress[0]".
+    init?(origin: String) {
+        let words = origin.split(separator: " ")
+        guard words.count >= 2, PolicyKind(rawValue: String(words[0])) != nil else { return nil }
+        let name = words[1].split(separator: "/").map(String.init)
+        self.init(name: name.last ?? "", namespace: name.count == 2 ? name[0] : "", kind: String(words[0]))
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import HedgerowCore
+import HedgerowDatapath
+import Logging
+import Synchronization
+
+/// Keeps the datapath's policy in step with the cluster state, the policies applied through the
+/// API and the endpoints of this node.
+///
+/// All methods are synchronous and serialized by one lock: a change is compiled and written to
+/// the maps before the next one starts, so "returned" means "enforced" (the revision wait of
+/// `hpolicy apply` is the call itself), and nothing interleaves between the compiler's view and
+/// the maps'. Within one change the order is: ipcache, then each endpoint's entries (the policy
+/// map sync keeps every packet on the old or the new policy), then endpoint identities.
+final class PolicyEngine: Sendable {
+    struct LocalEndpoint: Sendable, Equatable {
+        var id: UInt32
+        var interfaceIndex: Int32
+        var addresses: [String]
+        var identity: SecurityIdentity?
+    }
+
+    struct SyncOutcome: Sendable {
+        var revision: UInt64
+        var affectedEndpoints: Int
+        /// "x/a (endpoint 3): reason" for endpoints whose maps could not be written.
+        var lagging: [String]
+    }
+
+    private struct State {
+        var compiler: PolicyCompiler
+        var manifests = ClusterState()
+        var applied: [ObjectReference: AppliedPolicy] = [:]
+        var appliedObjects: [ObjectReference: PolicyObject] = [:]
+        var local: [NamespacedName: LocalEndpoint] = [:]
+        var revision: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+    private let datapath: EndpointDatapath
+    private let appliedStore: AppliedPolicyStore
+    private let identityFile: String
+    private let logger: Logger
+
+    init(datapath: EndpointDatapath, stateDirectory: String, logger: Logger) throws {
+        self.datapath = datapath
+        self.logger = logger
+        appliedStore = AppliedPolicyStore(stateDirectory: stateDirectory)
+        identityFile = (stateDirectory as NSString).appendingPathComponent("identities.json")
+        // Identity numbers survive restarts: flows, conntrack and policy entries keep meaning.
+        let allocator = FileManager.default.contents(atPath: identityFile)
+            .flatMap { try? JSONDecoder().decode(IdentityAllocator.self, from: $0) }
+            .map(IdentityAllocator.restoring(from:)) ?? IdentityAllocator()
+        var initial = State(compiler: PolicyCompiler(allocator: allocator))
+        let stored = try appliedStore.load()
+        let reparsed = try PolicyDocuments.parse(stored.map { (name: "\($0.file) (applied)", contents: $0.json) })
+        for (object, _) in reparsed.objects {
+            guard let record = stored.first(where: { $0.reference == object.reference }) else { continue }
+            initial.applied[object.reference] = record
+            initial.appliedObjects[object.reference] = object
+        }
+        state = Mutex(initial)
+    }
+
+    // MARK: Inputs
+
+    @discardableResult
+    func setCluster(_ manifests: ClusterState) -> SyncOutcome {
+        state.withLock { state in
+            state.manifests = manifests
+            return sync(&state)
+        }
+    }
+
+    /// Registers a local endpoint and writes its policy; returns the identity to install it with.
+    func endpointAdded(_ pod: NamespacedName, _ endpoint: LocalEndpoint) -> SecurityIdentity? {
+        state.withLock { state in
+            state.local[pod] = endpoint
+            _ = sync(&state)
+            return state.local[pod]?.identity
+        }
+    }
+
+    func endpointRemoved(_ pod: NamespacedName) {
+        state.withLock { state in
+            guard let endpoint = state.local.removeValue(forKey: pod) else { return }
+            try? datapath.policy.remove(endpointID: endpoint.id)
+            _ = sync(&state)
+        }
+    }
+
+    func identity(of pod: NamespacedName) -> SecurityIdentity? {
+        state.withLock { $0.local[pod]?.identity }
+    }
+
+    var revision: UInt64 { state.withLock { $0.revision } }
+
+    // MARK: hpolicy
+
+    struct Change: Sendable {
+        enum Action: Sendable { case unchanged, created, configured, deleted, notFound }
+        var reference: ObjectReference
+        var action: Action
+    }
+
+    func apply(files: [(name: String, contents: String)], dryRun: Bool) throws -> (changes: [Change], outcome: SyncOutcome?) {
+        let parsed = try PolicyDocuments.parse(files)
+        return try state.withLock { state in
+            var changes: [Change] = []
+            for (object, stored) in parsed.objects {
+                let reference = object.reference
+                if state.manifests.policies[reference] != nil {
+                    throw PolicyInputError(problems: [
+                        "\(stored.file) (\(reference)): defined in the manifests directory; change it there"
+                    ])
+                }
+                let action: Change.Action =
+                    state.appliedObjects[reference] == nil ? .created
+                    : state.appliedObjects[reference] == object ? .unchanged : .configured
+                changes.append(Change(reference: reference, action: action))
+            }
+            guard !dryRun else { return (changes, nil) }
+            var next = state.applied
+            for (object, stored) in parsed.objects {
+                next[object.reference] = stored
+                state.appliedObjects[object.reference] = object
+            }
+            try appliedStore.save(next.values.sorted { "\($0.reference)" < "\($1.reference)" })
+            state.applied = next
+            return (changes, sync(&state))
+        }
+    }
+
+    func delete(_ references: [ObjectReference]) throws -> (changes: [Change], outcome: SyncOutcome) {
+        try state.withLock { state in
+            var changes: [Change] = []
+            var next = state.applied
+            for reference in references {
+                if next.removeValue(forKey: reference) != nil {
+                    changes.append(Change(reference: reference, action: .deleted))
+                } else if state.manifests.policies[reference] != nil {
+                    throw PolicyInputError(problems: ["\(reference): defined in the manifests directory; remove it there"])
+                } else {
+                    changes.append(Change(reference: reference, action: .notFound))
+                }
+            }
+            try appliedStore.save(next.values.sorted { "\($0.reference)" < "\($1.reference)" })
+            state.applied = next
+            for change in changes where change.action == .deleted { state.appliedObjects[change.reference] = nil }
+            return (changes, sync(&state))
+        }
+    }
+
+    /// Every policy in force: (reference, source, JSON when applied through the API).
+    func policies(namespace: String?) -> [(reference: ObjectReference, source: String, json: String)] {
+        state.withLock { state in
+            let fromManifests = state.manifests.policies.keys.map { (reference: $0, source: "manifests", json: "") }
+            let fromAPI = state.applied.values.map { (reference: $0.reference, source: "api", json: $0.json) }
+            return (fromManifests + fromAPI)
+                .filter { namespace == nil || $0.reference.namespace == nil || $0.reference.namespace == namespace }
+                .sorted { "\($0.reference)" < "\($1.reference)" }
+        }
+    }
+
+    func trace(_ query: PolicyTraceQuery) throws -> PolicyTrace {
+        try state.withLock { try $0.compiler.trace(query) }
+    }
+
+    // MARK: Compile and write
+
+    private func sync(_ state: inout State) -> SyncOutcome {
+        let merged = ClusterState(
+            namespaces: Array(state.manifests.namespaces.values), pods: Array(state.manifests.pods.values),
+            policies: Array(state.manifests.policies.values) + Array(state.appliedObjects.values))
+        let update = state.compiler.update(to: PolicyInputs(state: merged, localEndpoints: Set(state.local.keys)))
+        var lagging: [String] = []
+        do {
+            try datapath.ipcache.apply(state.compiler.ipcache.entries)
+        } catch {
+            lagging.append("ipcache: \(error)")
+        }
+        var affected = 0
+        for change in update.endpoints where change.needsDatapathUpdate {
+            guard let endpoint = state.local[change.endpoint] else { continue }
+            affected += 1
+            do {
+                try datapath.policy.apply(change.policy ?? EndpointPolicy(), endpointID: endpoint.id, interfaceIndex: endpoint.interfaceIndex)
+            } catch {
+                lagging.append("\(change.endpoint) (endpoint \(endpoint.id)): \(error)")
+            }
+        }
+        for (pod, endpoint) in state.local {
+            let identity = state.compiler.identity(of: pod)
+            guard identity != endpoint.identity else { continue }
+            state.local[pod]?.identity = identity
+            // An endpoint without its entry yet is installed by the endpoint manager with this identity.
+            guard (try? datapath.installedInterfaceIndexes().contains(endpoint.interfaceIndex)) == true else { continue }
+            do {
+                try datapath.install(DatapathEndpoint(
+                    id: endpoint.id, interfaceIndex: endpoint.interfaceIndex, addresses: endpoint.addresses,
+                    identity: identity?.rawValue ?? 0))
+            } catch {
+                lagging.append("\(pod) (endpoint \(endpoint.id)): identity \(identity.map { "\($0)" } ?? "none"): \(error)")
+            }
+        }
+        if !update.isEmpty {
+            state.revision += 1
+            persistIdentities(state.compiler.allocator)
+            logger.info("policy revision \(state.revision): \(affected) endpoint(s) updated, \(update.recompiledEndpoints) recompiled")
+        }
+        for problem in lagging { logger.error("policy revision \(state.revision) not enforced: \(problem)") }
+        return SyncOutcome(revision: state.revision, affectedEndpoints: affected, lagging: lagging)
+    }
+
+    private func persistIdentities(_ allocator: IdentityAllocator) {
+        do {
+            try AtomicWrite.write(try JSONEncoder().encode(allocator), to: identityFile)
+        } catch {
+            logger.error("cannot persist identities to \(identityFile): \(error)")
+        }
+    }
+}
