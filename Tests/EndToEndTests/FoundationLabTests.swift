@@ -99,5 +99,19 @@ import Testing
         #expect(result.stdout.contains("\"code\" : 100") || result.stdout.contains("\"code\":100"))
         #expect(result.stdout.contains("pod x/ghost is not known"))
         #expect(try lab.endpoints().count == 3)
+
+        // CHECK, as a runtime calls it: fine for a registered pod, an error for an unknown container.
+        func check(_ containerID: String) throws -> (status: Int32, stdout: String, stderr: String) {
+            try Shell.capture(
+                [TestPaths.binary("hedgerow-cni")], stdin: config,
+                environment: [
+                    "CNI_COMMAND": "CHECK", "CNI_CONTAINERID": containerID, "CNI_NETNS": "/run/netns/hl-\(lab.name)-x-a",
+                    "CNI_IFNAME": "eth0", "CNI_ARGS": "IgnoreUnknown=1;K8S_POD_NAMESPACE=x;K8S_POD_NAME=a",
+                    "CNI_PATH": "/usr/lib/cni",
+                ])
+        }
+        #expect(try check(try lab.containerID(pod: "x/a")).status == 0)
+        let unknown = try check("ghost-1")
+        #expect(unknown.status != 0 && unknown.stdout.contains("no endpoint for container ghost-1"))
     }
 }

@@ -110,6 +110,16 @@ extension LabHarness {
 
     /// The cached CNI ADD result of a pod (what the runtime would pass as prevResult).
     func cniResult(pod: String) throws -> String {
+        let result = try podState(pod)["cniResult"] as Any
+        return String(decoding: try JSONSerialization.data(withJSONObject: result), as: UTF8.self)
+    }
+
+    func containerID(pod: String) throws -> String {
+        guard let id = try podState(pod)["containerID"] as? String else { throw TestEnvironmentError("no container id for \(pod)") }
+        return id
+    }
+
+    private func podState(_ pod: String) throws -> [String: Any] {
         let state = try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: "\(stateDirectory)/state.json"))) as? [String: Any]
         let pods = state?["pods"] as? [[String: Any]] ?? []
@@ -117,8 +127,8 @@ extension LabHarness {
         guard let match = pods.first(where: {
             let spec = $0["spec"] as? [String: Any]
             return spec?["namespace"] as? String == parts[0] && spec?["name"] as? String == parts[1]
-        }), let result = match["cniResult"] else { throw TestEnvironmentError("no cached CNI result for \(pod)") }
-        return String(decoding: try JSONSerialization.data(withJSONObject: result), as: UTF8.self)
+        }) else { throw TestEnvironmentError("no state for \(pod)") }
+        return match
     }
 
     /// Nothing of the lab remains: namespaces, cgroups, pins, state, links named after it.
