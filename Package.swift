@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.0"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     ],
     targets: [
         // MARK: C libraries and shims
@@ -55,12 +57,14 @@ let package = Package(
             name: "HedgerowDatapath",
             dependencies: ["HedgerowCore", "HedgerowBPF", "HedgerowNetlink", "CHedgerowABI"],
             swiftSettings: strict),
-        .target(name: "HedgerowAPI", dependencies: grpc, exclude: ["Generated/README.md"], swiftSettings: strict),
+        .target(name: "HedgerowAPI", dependencies: ["HedgerowCore"] + grpc, exclude: ["Generated/README.md"], swiftSettings: strict),
         .target(
             name: "HedgerowAgent",
             dependencies: [
                 "HedgerowAPI", "HedgerowDatapath", "HedgerowCore", "HedgerowNetlink", logging,
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ] + grpc,
             swiftSettings: strict),
         .target(
@@ -106,7 +110,8 @@ let package = Package(
         .testTarget(name: "HedgerowLabTests", dependencies: ["HedgerowLab", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["HedgerowAPI", "HedgerowTestSupport"] + grpc,
+            dependencies: ["HedgerowAPI", "HedgerowTestSupport", .product(name: "Yams", package: "Yams")] + grpc,
+            exclude: ["Conformance/cases"],
             swiftSettings: strict),
     ]
 )

@@ -11,8 +11,17 @@
  * and the policy map, is dropped or gets a conntrack entry. Drops always become
  * flow events; forwarded packets as the configured aggregation says.
  *
- * Non-IP frames (ARP) and IPv6 neighbour discovery pass unpoliced. Interfaces
- * without an endpoint entry pass untouched.
+ * IPv4 and IPv6 alike: IPv6 with up to four extension headers (256 bytes);
+ * more is dropped as an invalid extension header. Fragments: the first carries
+ * the ports, later ones find them in hedgerow_fragments (or are dropped when the
+ * first never came by). ICMP and ICMPv6 echo are tracked by identifier; ICMP
+ * errors about a tracked connection pass as related. Non-IP frames (ARP) and
+ * IPv6 neighbour discovery and MLD pass unpoliced. Interfaces without an
+ * endpoint entry pass untouched.
+ *
+ * Every dropped packet returns TC_ACT_SHOT, counts in hedgerow_drops and is
+ * reported. The maps are pinned by name: a restarted agent adopts them while the
+ * programs keep enforcing.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -125,7 +134,7 @@ static __always_inline int track(const struct event_source *source, struct hedge
 {
 	struct event_outcome outcome = {};
 	const struct hedgerow_config *config = config_get();
-	struct hedgerow_ct_key key;
+	struct ct_key key;
 	struct hedgerow_ct_entry *entry;
 	struct ct_change change;
 	__u32 revision = endpoint_flags >> HEDGEROW_EP_REVISION_SHIFT;

@@ -27,7 +27,9 @@ public struct Agent: Sendable {
         try prepareDirectories()
         let datapath = try EndpointDatapath(objectDirectory: config.bpfObjectDirectory, pinDirectory: config.pinDirectory)
         let readiness = Readiness()
-        let policy = try PolicyEngine(datapath: datapath, stateDirectory: config.stateDirectory, logger: logger)
+        let telemetry = AgentTelemetry()
+        let policy = try PolicyEngine(
+            datapath: datapath, stateDirectory: config.stateDirectory, metrics: telemetry.agent, logger: logger)
         let enricher = FlowEnricher(nodeName: config.nodeName)
         let endpoints = EndpointManager(
             nodeName: config.nodeName, datapath: datapath, links: try LinkDirectory(),
@@ -42,7 +44,11 @@ public struct Agent: Sendable {
         try await endpoints.restore()
 
         let status = AgentStatusReporter(configuration: config, startedAt: startedAt, endpoints: endpoints, readiness: readiness)
-        let flows = FlowPipeline(store: try FlowStore(capacity: config.flowCapacity), nodeName: config.nodeName)
+        let flows = FlowPipeline(
+            store: try FlowStore(capacity: config.flowCapacity), nodeName: config.nodeName, sinks: [telemetry.flowSink])
+        let metrics = try config.metricsListen.map {
+            try telemetry.makeServer(listen: $0, isReady: { readiness.startupToReady != nil })
+        }
         let observer = ObserverService(store: flows.store, nodeName: config.nodeName, version: "hedgerow \(HedgerowVersion.current)")
         let server = GRPCServer(
             transport: .http2NIOPosix(
@@ -53,6 +59,8 @@ public struct Agent: Sendable {
             ])
 
         try await withThrowingDiscardingTaskGroup { group in
+            // First, so that /healthz answers 503 until the agent is ready.
+            if let metrics { group.addTask { try await metrics.run() } }
             group.addTask { try await server.serve() }
             guard let address = try await server.listeningAddress else { return }
             // Root only: the API registers endpoints and, later, changes policy.

@@ -22,6 +22,8 @@ public struct AgentConfiguration: Sendable {
     public var flowCapacity: Int
     /// Also serve the Observer API on TCP (Hubble's :4244), optionally with TLS.
     public var observerListen: ObserverListenConfiguration?
+    /// Prometheus /metrics and /healthz ("host:port"); nil: off.
+    public var metricsListen: String?
 
     public init(
         nodeName: String,
@@ -33,7 +35,8 @@ public struct AgentConfiguration: Sendable {
         cgroupPath: String? = nil,
         manifestPollInterval: Duration = .milliseconds(500),
         flowCapacity: Int = FlowStore.defaultCapacity,
-        observerListen: ObserverListenConfiguration? = nil
+        observerListen: ObserverListenConfiguration? = nil,
+        metricsListen: String? = "127.0.0.1:9962"
     ) {
         self.nodeName = nodeName
         self.manifestsDirectory = manifestsDirectory
@@ -45,5 +48,6 @@ public struct AgentConfiguration: Sendable {
         self.manifestPollInterval = manifestPollInterval
         self.flowCapacity = flowCapacity
         self.observerListen = observerListen
+        self.metricsListen = metricsListen
     }
 }

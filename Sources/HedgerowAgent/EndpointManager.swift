@@ -35,6 +35,12 @@ actor EndpointManager {
 
     var count: Int { records.count }
 
+    /// The endpoints gauge follows every change of `records`.
+    private func recordsChanged() {
+        flowNames.update(cluster: cluster, endpoints: Array(records.values))
+        policy.metrics.setEndpoints(records.count)
+    }
+
     func updateCluster(_ state: ClusterState) {
         cluster = state
         policy.setCluster(state)
@@ -69,7 +75,7 @@ actor EndpointManager {
             try datapath.removeEntry(interfaceIndex: index)
         }
         records = Dictionary(uniqueKeysWithValues: kept.map { ($0.containerID, $0) })
-        flowNames.update(cluster: cluster, endpoints: kept)
+        recordsChanged()
         if kept != saved { try store.save(kept) }
     }
 
@@ -104,7 +110,7 @@ actor EndpointManager {
             throw error
         }
         records[record.containerID] = record
-        flowNames.update(cluster: cluster, endpoints: Array(records.values))
+        recordsChanged()
         logger.info("endpoint \(record.id) registered: \(record.podKey) on \(record.interfaceName) (\(record.ips.joined(separator: ",")))")
         return record
     }
@@ -117,7 +123,7 @@ actor EndpointManager {
         try datapath.remove(endpointID: record.id, interfaceIndex: record.interfaceIndex, interfaceExists: exists)
         policy.endpointRemoved(record.pod)
         records[containerID] = nil
-        flowNames.update(cluster: cluster, endpoints: Array(records.values))
+        recordsChanged()
         try store.save(Array(records.values))
         logger.info("endpoint \(record.id) removed: \(record.podKey)")
         return true

@@ -44,7 +44,7 @@ public final class EndpointDatapath: Sendable {
         counters = DatapathCounters(
             drops: try BPFPerCPUMap(object.map(named: "hedgerow_drops")),
             lost: try BPFPerCPUMap(object.map(named: "hedgerow_lost_events")))
-        conntrack = ConntrackTable(map: try BPFMap(object.map(named: "hedgerow_ct")))
+        conntrack = ConntrackTable(ipv4: try BPFMap(object.map(named: "hedgerow_ct4")), ipv6: try BPFMap(object.map(named: "hedgerow_ct6")))
         config = try BPFMap(object.map(named: "hedgerow_config"))
         events = try object.map(named: "hedgerow_events")
         let barrier = SyncBarrier(outer: try BPFMap(object.map(named: "hedgerow_sync_barrier")),
@@ -104,7 +104,7 @@ public final class EndpointDatapath: Sendable {
         }
         try removeEntry(interfaceIndex: interfaceIndex)
         try policy.remove(endpointID: endpointID)
-        _ = try conntrack.purge { key, _ in key.endpoint_id == endpointID }
+        _ = try conntrack.purge(endpointID: endpointID)
         for slot in Self.trafficSlots(endpointID) {
             try traffic.update(slot, allCPUs: hedgerow_traffic())
         }
@@ -165,7 +165,7 @@ public final class EndpointDatapath: Sendable {
     @discardableResult
     public func purgeExpiredConnections() throws -> Int {
         let now = WallClock.monotonicNow()
-        return try conntrack.purge { _, entry in entry.expires_ns <= now }
+        return try conntrack.purge { entry in entry.expires_ns <= now }
     }
 
     // MARK: Helpers

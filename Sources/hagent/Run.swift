@@ -44,6 +44,9 @@ extension HAgent {
         @Option(help: "CA bundle (PEM) client certificates must chain to (mutual TLS, as Hubble Relay uses). Repeatable.")
         var observerTLSClientCA: [String] = []
 
+        @Option(help: "Serve Prometheus /metrics and /healthz on HOST:PORT (\"off\" disables).")
+        var metricsListen = "127.0.0.1:9962"
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: Logger.Level = .info
 
@@ -60,7 +63,8 @@ extension HAgent {
             let configuration = AgentConfiguration(
                 nodeName: node, manifestsDirectory: manifests, pinDirectory: pinDir, stateDirectory: stateDir,
                 apiSocketPath: apiSocket, bpfObjectDirectory: try BPFObjectDirectory.resolve(bpfDir),
-                cgroupPath: cgroup, flowCapacity: flowCapacity, observerListen: try observerListenConfiguration())
+                cgroupPath: cgroup, flowCapacity: flowCapacity, observerListen: try observerListenConfiguration(),
+                metricsListen: metricsListen == "off" ? nil : metricsListen)
             do {
                 try await Agent(configuration: configuration, logger: logger, startedAt: startedAt).run()
             } catch {

@@ -22,7 +22,9 @@ import Testing
     @Test func endpointFlagBitsAreDisjointFromTheRevision() {
         let flags = HEDGEROW_EP_F_ACTIVE.rawValue | HEDGEROW_EP_F_ENFORCE_EGRESS.rawValue | HEDGEROW_EP_F_ENFORCE_INGRESS.rawValue
             | HEDGEROW_EP_F_RULES_EGRESS.rawValue | HEDGEROW_EP_F_RULES_INGRESS.rawValue
+            | HEDGEROW_EP_F_POLICY_GENERATION.rawValue
         #expect(flags & HEDGEROW_EP_REVISION_MASK == 0)
+        #expect(flags.nonzeroBitCount == 6)
         #expect(HEDGEROW_EP_REVISION_MASK == ~UInt32(0) << UInt32(HEDGEROW_EP_REVISION_SHIFT))
         // Per-direction bits are BASE << direction, as the programs compute them.
         #expect(HEDGEROW_EP_F_ENFORCE_BASE << HEDGEROW_DIR_EGRESS.rawValue == HEDGEROW_EP_F_ENFORCE_EGRESS.rawValue)
@@ -74,14 +76,23 @@ import Testing
     }
 
     @Test func conntrack() {
-        #expect(MemoryLayout<hedgerow_ct_key>.size == 48)
-        #expect(MemoryLayout<hedgerow_ct_key>.offset(of: \.local_addr) == 0)
-        #expect(MemoryLayout<hedgerow_ct_key>.offset(of: \.remote_addr) == 16)
-        #expect(MemoryLayout<hedgerow_ct_key>.offset(of: \.local_port) == 32)
-        #expect(MemoryLayout<hedgerow_ct_key>.offset(of: \.remote_port) == 34)
-        #expect(MemoryLayout<hedgerow_ct_key>.offset(of: \.endpoint_id) == 36)
-        #expect(MemoryLayout<hedgerow_ct_key>.offset(of: \.protocol) == 40)
-        #expect(MemoryLayout<hedgerow_ct_key>.offset(of: \._pad) == 41)
+        #expect(MemoryLayout<hedgerow_ct4_key>.size == 16)
+        #expect(MemoryLayout<hedgerow_ct4_key>.offset(of: \.local_addr) == 0)
+        #expect(MemoryLayout<hedgerow_ct4_key>.offset(of: \.remote_addr) == 4)
+        #expect(MemoryLayout<hedgerow_ct4_key>.offset(of: \.local_port) == 8)
+        #expect(MemoryLayout<hedgerow_ct4_key>.offset(of: \.remote_port) == 10)
+        #expect(MemoryLayout<hedgerow_ct4_key>.offset(of: \.endpoint_id) == 12)
+        #expect(MemoryLayout<hedgerow_ct4_key>.offset(of: \.protocol) == 14)
+        #expect(MemoryLayout<hedgerow_ct4_key>.offset(of: \._pad) == 15)
+
+        #expect(MemoryLayout<hedgerow_ct6_key>.size == 40)
+        #expect(MemoryLayout<hedgerow_ct6_key>.offset(of: \.local_addr) == 0)
+        #expect(MemoryLayout<hedgerow_ct6_key>.offset(of: \.remote_addr) == 16)
+        #expect(MemoryLayout<hedgerow_ct6_key>.offset(of: \.local_port) == 32)
+        #expect(MemoryLayout<hedgerow_ct6_key>.offset(of: \.remote_port) == 34)
+        #expect(MemoryLayout<hedgerow_ct6_key>.offset(of: \.endpoint_id) == 36)
+        #expect(MemoryLayout<hedgerow_ct6_key>.offset(of: \.protocol) == 38)
+        #expect(MemoryLayout<hedgerow_ct6_key>.offset(of: \._pad) == 39)
 
         #expect(MemoryLayout<hedgerow_ct_entry>.size == 88)
         #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.created_ns) == 0)

@@ -17,6 +17,27 @@ import Testing
         let traffic = try #require(spec.map(named: "hedgerow_traffic"))
         #expect(traffic.valueSize == UInt32(MemoryLayout<hedgerow_traffic>.size))
         #expect(traffic.maxEntries == UInt32(HEDGEROW_TRAFFIC_SLOTS))
+
+        func check(_ name: String, key: Int, value: Int, type: BPFMapType) throws {
+            let map = try #require(spec.map(named: name), "\(name) is missing")
+            #expect(map.keySize == UInt32(key), "\(name) key")
+            #expect(map.valueSize == UInt32(value), "\(name) value")
+            #expect(map.type == type, "\(name) type")
+            #expect(map.pinning == .byName, "\(name) is pinned so that a restarted agent adopts it")
+        }
+        try check("hedgerow_policy", key: MemoryLayout<hedgerow_policy_key>.size,
+                  value: MemoryLayout<hedgerow_policy_value>.size, type: .lpmTrie)
+        try check("hedgerow_ipcache", key: MemoryLayout<hedgerow_ipcache_key>.size,
+                  value: MemoryLayout<hedgerow_ipcache_value>.size, type: .lpmTrie)
+        try check("hedgerow_ct4", key: MemoryLayout<hedgerow_ct4_key>.size, value: MemoryLayout<hedgerow_ct_entry>.size, type: .lruHash)
+        try check("hedgerow_ct6", key: MemoryLayout<hedgerow_ct6_key>.size, value: MemoryLayout<hedgerow_ct_entry>.size, type: .lruHash)
+        try check("hedgerow_fragments", key: MemoryLayout<hedgerow_frag_key>.size,
+                  value: MemoryLayout<hedgerow_frag_value>.size, type: .lruHash)
+        try check("hedgerow_config", key: 4, value: MemoryLayout<hedgerow_config>.size, type: .array)
+        try check("hedgerow_drops", key: 4, value: MemoryLayout<hedgerow_traffic>.size, type: .perCPUArray)
+        try check("hedgerow_lost_events", key: 4, value: 8, type: .perCPUArray)
+        #expect(spec.map(named: "hedgerow_drops")?.maxEntries == UInt32(HEDGEROW_DROP_SLOTS))
+        #expect(spec.map(named: "hedgerow_events")?.type == .ringBuffer)
     }
 
     @Test func endpointInfoCarriesAddressesInNetworkOrder() {

@@ -11,6 +11,23 @@ import HedgerowCore
 import HedgerowDatapath
 import Synchronization
 
+struct SyncTiming: Codable {
+    /// What changed: a whole policy written into an empty generation, or one entry added.
+    var change: String
+    var policyEntries: Int
+    var writes: Int
+    /// Whether the sync waited for a barrier (the previous change was less than a grace period ago).
+    var waitedForBarrier: Bool
+    var milliseconds: Double
+}
+
+struct Environment: Codable {
+    var kernel: String
+    var cpus: Int
+    /// /proc/loadavg when the run started: the machine is shared, numbers move with it.
+    var loadAverage: String
+}
+
 struct Row: Codable {
     var scenario: String
     var program: String
@@ -29,6 +46,10 @@ let pod: [UInt8] = [10, 250, 0, 2]
 let client: [UInt8] = [10, 250, 1, 1]
 let clientIdentity: UInt32 = 2001
 let consumed = Atomic<Int>(0)
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1e3 + Double(duration.components.attoseconds) / 1e15
+}
 
 /// Runs `program` on `packet`: `rounds` test runs of `repetitions` each.
 func measure(_ program: BPFProgram, _ packets: [[UInt8]], repetitions: Int, ifindex: Int32, rounds: Int = 5,
@@ -88,7 +109,40 @@ func policy(entries count: Int) -> EndpointPolicy {
     return EndpointPolicy(ingressEnforced: count > 0, egressEnforced: false, entries: entries.values.sorted())
 }
 
-func run(_ environment: BenchEnvironment) async throws -> [Row] {
+/// Wall-clock time of policy syncs for one endpoint: a whole policy of `count` entries written
+/// into an empty generation, then the steady state of small changes (one entry added per sync:
+/// the generation written holds the policy of two syncs ago, so two writes), once after a pause
+/// (the background barrier has finished) and once right after another change (it waits for it).
+/// Leaves the endpoint with `policy(entries: count)`.
+func timeSyncs(_ datapath: EndpointDatapath, _ endpoint: DatapathEndpoint, entries count: Int) async throws -> [SyncTiming] {
+    func apply(_ policy: EndpointPolicy) throws -> (PolicySyncReport, Double) {
+        let started = ContinuousClock.now
+        let report = try datapath.policy.apply(policy, endpointID: endpoint.id, interfaceIndex: endpoint.interfaceIndex)
+        return (report, milliseconds(ContinuousClock.now - started))
+    }
+    func adding(_ extra: Int) -> EndpointPolicy {
+        var grown = policy(entries: count)
+        for port in 0..<UInt16(extra) {
+            grown.entries.append(PolicyEntry(key: .init(direction: .egress, remote: .world, proto: 17, port: 5300 + port,
+                                                        portPrefixLength: 16), action: .deny))
+        }
+        grown.entries.sort()
+        return grown
+    }
+    func timing(_ change: String, _ result: (PolicySyncReport, Double)) -> SyncTiming {
+        SyncTiming(change: change, policyEntries: count, writes: result.0.writes, waitedForBarrier: result.0.waitedForBarrier,
+                   milliseconds: result.1)
+    }
+    var timings = [timing("whole policy", try apply(policy(entries: count)))]
+    _ = try apply(adding(1))
+    try await Task.sleep(for: .milliseconds(300))
+    timings.append(timing("one entry added after a pause", try apply(adding(2))))
+    timings.append(timing("one entry added right after", try apply(adding(3))))
+    _ = try apply(policy(entries: count))
+    return timings
+}
+
+func run(_ environment: BenchEnvironment) async throws -> (rows: [Row], syncTimings: [SyncTiming]) {
     let datapath = try EndpointDatapath(objectDirectory: environment.objectDirectory, pinDirectory: environment.pinRoot)
     let endpoint = DatapathEndpoint(id: 42, interfaceIndex: environment.interfaceIndex, addresses: ["10.250.0.2"], identity: 1000)
     try datapath.install(endpoint)
@@ -113,6 +167,7 @@ func run(_ environment: BenchEnvironment) async throws -> [Row] {
     let denied = BenchPacket.tcp(from: client, to: pod, sport: 40001, dport: 81, flags: BenchPacket.syn)
     let repetitions = 200_000
     var rows: [Row] = []
+    var syncTimings: [SyncTiming] = []
 
     let base = try await measure(passthrough, [established], repetitions: repetitions, ifindex: ifindex)
     rows.append(Row(scenario: "pass-through", program: "passthrough", policyEntries: 0, aggregation: "-", runs: base.runs,
@@ -123,11 +178,8 @@ func run(_ environment: BenchEnvironment) async throws -> [Row] {
     rows.append(Row(scenario: "pass-through, single runs", program: "passthrough", policyEntries: 0, aggregation: "-",
                     runs: baseSingle.runs, testRunNs: baseSingle.testRunNs, statsNs: baseSingle.statsNs, overPassthroughNs: 0))
 
-    for count in [0, 100, 10_000] {
-        let started = ContinuousClock.now
-        let report = try datapath.policy.apply(policy(entries: count), endpointID: endpoint.id, interfaceIndex: endpoint.interfaceIndex)
-        let syncTime = ContinuousClock.now - started
-        print("policy with \(count) entries: \(report.writes) writes in \(syncTime)")
+    for (round, count) in [0, 100, 10_000].enumerated() {
+        syncTimings += try await timeSyncs(datapath, endpoint, entries: count)
         try datapath.configure(DatapathSettings(aggregation: .medium))
         // Open the measured connection (SYN in, SYN-ACK out), then measure its steady state.
         _ = try toEndpoint.testRun(.tc(packet: BenchPacket.tcp(from: client, to: pod, sport: 40000, dport: 80, flags: BenchPacket.syn),
@@ -141,8 +193,8 @@ func run(_ environment: BenchEnvironment) async throws -> [Row] {
         let back = try await measure(fromEndpoint, [reply], repetitions: repetitions, ifindex: ifindex)
         rows.append(Row(scenario: "established, reply", program: "from_endpoint", policyEntries: count, aggregation: "medium",
                         runs: back.runs, testRunNs: back.testRunNs, statsNs: back.statsNs, overPassthroughNs: back.statsNs - base.statsNs))
-        let fresh = (0..<4000).map {
-            BenchPacket.tcp(from: client, to: pod, sport: UInt16(10000 + $0 + count % 7 * 4000), dport: 80, flags: BenchPacket.syn)
+        let fresh = (0..<4000).map {  // source ports no earlier round used
+            BenchPacket.tcp(from: client, to: pod, sport: UInt16(20000 + round * 4000 + $0), dport: 80, flags: BenchPacket.syn)
         }
         let opened = try await measure(toEndpoint, fresh, repetitions: 1, ifindex: ifindex, rounds: 1, eventsPerRun: 1)
         rows.append(Row(scenario: "new connection (policy + ct + event)", program: "to_endpoint", policyEntries: count,
@@ -168,7 +220,7 @@ func run(_ environment: BenchEnvironment) async throws -> [Row] {
     let lost = try datapath.lostEvents()
     print("lost events during the benchmark: \(lost)")
     try datapath.remove(endpointID: endpoint.id, interfaceIndex: endpoint.interfaceIndex, interfaceExists: true)
-    return rows
+    return (rows, syncTimings)
 }
 
 func printTable(_ rows: [Row]) {
@@ -183,16 +235,30 @@ func printTable(_ rows: [Row]) {
 }
 
 do {
+    let machine = Environment(
+        kernel: (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "",
+        cpus: ProcessInfo.processInfo.activeProcessorCount,
+        loadAverage: (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
     let environment = try BenchEnvironment()
     defer { environment.tearDown() }
-    let rows = try await run(environment)
+    let (rows, syncTimings) = try await run(environment)
     printTable(rows)
+    print("\npolicy map sync (wall clock, one endpoint):")
+    for timing in syncTimings {
+        print("  \(timing.change), \(timing.policyEntries) entries: \(timing.writes) writes, "
+              + String(format: "%.2f ms", timing.milliseconds) + (timing.waitedForBarrier ? " (waited for a barrier)" : ""))
+    }
+    print("machine: \(machine.kernel), \(machine.cpus) CPUs, load \(machine.loadAverage)")
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     let output = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/bench/results/datapath.json")
     try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
-    let document: [String: [Row]] = ["rows": rows]
-    try encoder.encode(document).write(to: output)
+    struct Document: Codable {
+        var environment: Environment
+        var rows: [Row]
+        var policySync: [SyncTiming]
+    }
+    try encoder.encode(Document(environment: machine, rows: rows, policySync: syncTimings)).write(to: output)
     print("wrote \(output.path)")
 } catch {
     FileHandle.standardError.write(Data("bench-datapath: \(error)\n".utf8))

@@ -17,16 +17,34 @@
 #include "config.h"
 #include "parse.h"
 
-#define HEDGEROW_CT_MAX_ENTRIES 65536
+#define HEDGEROW_CT4_MAX_ENTRIES 65536
+#define HEDGEROW_CT6_MAX_ENTRIES 16384
 #define HEDGEROW_FRAGMENT_MAX_ENTRIES 8192
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, HEDGEROW_CT_MAX_ENTRIES);
-	__type(key, struct hedgerow_ct_key);
+	__uint(max_entries, HEDGEROW_CT4_MAX_ENTRIES);
+	__type(key, struct hedgerow_ct4_key);
 	__type(value, struct hedgerow_ct_entry);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} hedgerow_ct SEC(".maps");
+} hedgerow_ct4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HEDGEROW_CT6_MAX_ENTRIES);
+	__type(key, struct hedgerow_ct6_key);
+	__type(value, struct hedgerow_ct_entry);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} hedgerow_ct6 SEC(".maps");
+
+/* A packet's conntrack key in the map of its family. */
+struct ct_key {
+	union {
+		struct hedgerow_ct4_key v4;
+		struct hedgerow_ct6_key v6;
+	};
+	int ipv6;
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -36,30 +54,42 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } hedgerow_fragments SEC(".maps");
 
-static __always_inline void ct_key_fill(struct hedgerow_ct_key *key, const union hedgerow_addr *local,
+static __always_inline void ct_key_fill(struct ct_key *key, const union hedgerow_addr *local,
 					const union hedgerow_addr *remote, __be16 local_port, __be16 remote_port,
 					__u32 endpoint_id, __u8 protocol)
 {
-	__builtin_memcpy(key->local_addr, local->bytes, sizeof(key->local_addr));
-	__builtin_memcpy(key->remote_addr, remote->bytes, sizeof(key->remote_addr));
-	key->local_port = local_port;
-	key->remote_port = remote_port;
-	key->endpoint_id = endpoint_id;
-	key->protocol = protocol;
-	__builtin_memset(key->_pad, 0, sizeof(key->_pad));
+	if (key->ipv6) {
+		__builtin_memcpy(key->v6.local_addr, local->bytes, sizeof(key->v6.local_addr));
+		__builtin_memcpy(key->v6.remote_addr, remote->bytes, sizeof(key->v6.remote_addr));
+		key->v6.local_port = local_port;
+		key->v6.remote_port = remote_port;
+		key->v6.endpoint_id = endpoint_id;
+		key->v6.protocol = protocol;
+		key->v6._pad = 0;
+	} else {
+		key->v4.local_addr = local->words[3];
+		key->v4.remote_addr = remote->words[3];
+		key->v4.local_port = local_port;
+		key->v4.remote_port = remote_port;
+		key->v4.endpoint_id = endpoint_id;
+		key->v4.protocol = protocol;
+		key->v4._pad = 0;
+	}
 }
 
-static __always_inline struct hedgerow_ct_entry *ct_find(const struct hedgerow_ct_key *key, __u64 now)
+static __always_inline struct hedgerow_ct_entry *ct_find(const struct ct_key *key, __u64 now)
 {
-	struct hedgerow_ct_entry *entry = bpf_map_lookup_elem(&hedgerow_ct, key);
+	struct hedgerow_ct_entry *entry = key->ipv6 ? bpf_map_lookup_elem(&hedgerow_ct6, &key->v6)
+						    : bpf_map_lookup_elem(&hedgerow_ct4, &key->v4);
 
 	return entry && entry->expires_ns > now ? entry : 0;
 }
 
 /* The packet's key: the pod's side is the source leaving it (egress), the destination entering it. */
-static __always_inline void ct_key_for_packet(struct hedgerow_ct_key *key, const struct hedgerow_packet *pkt,
+static __always_inline void ct_key_for_packet(struct ct_key *key, const struct hedgerow_packet *pkt,
 					      __u32 endpoint_id, int egress)
 {
+	key->ipv6 = pkt->ip_version == HEDGEROW_IPV6;
 	if (egress)
 		ct_key_fill(key, &pkt->saddr, &pkt->daddr, pkt->sport, pkt->dport, endpoint_id, pkt->protocol);
 	else
@@ -74,8 +104,7 @@ static __always_inline void ct_key_for_packet(struct hedgerow_ct_key *key, const
  * packet's own key, ready for ct_create.
  */
 static __always_inline struct hedgerow_ct_entry *ct_lookup(const struct hedgerow_packet *pkt, __u32 endpoint_id,
-							   __u8 direction, __u64 now, struct hedgerow_ct_key *key,
-							   __u8 *state)
+							   __u8 direction, __u64 now, struct ct_key *key, __u8 *state)
 {
 	struct hedgerow_ct_entry *entry;
 	int egress = direction == HEDGEROW_DIR_EGRESS;
@@ -133,7 +162,7 @@ struct ct_origin {
 	__u8 reported;  /* the packet goes out as a flow event */
 };
 
-static __always_inline int ct_create(const struct hedgerow_ct_key *key, const struct hedgerow_packet *pkt, __u64 now,
+static __always_inline int ct_create(const struct ct_key *key, const struct hedgerow_packet *pkt, __u64 now,
 				     const struct hedgerow_config *config, const struct ct_origin *origin)
 {
 	struct hedgerow_ct_entry entry = {
@@ -152,7 +181,8 @@ static __always_inline int ct_create(const struct hedgerow_ct_key *key, const st
 	if (pkt->protocol == IPPROTO_TCP && (pkt->tcp_flags & TCP_FLAG_RST))
 		entry.flags = HEDGEROW_CT_F_CLOSING;
 	entry.expires_ns = now + ct_lifetime_ns(pkt->protocol, entry.flags, config);
-	return bpf_map_update_elem(&hedgerow_ct, key, &entry, BPF_ANY);
+	return key->ipv6 ? bpf_map_update_elem(&hedgerow_ct6, &key->v6, &entry, BPF_ANY)
+			 : bpf_map_update_elem(&hedgerow_ct4, &key->v4, &entry, BPF_ANY);
 }
 
 /* What a packet changed about its connection, for flow aggregation. */

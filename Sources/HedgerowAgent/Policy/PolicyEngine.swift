@@ -40,10 +40,12 @@ final class PolicyEngine: Sendable {
     private let datapath: EndpointDatapath
     private let appliedStore: AppliedPolicyStore
     private let identityFile: String
+    let metrics: AgentMetrics
     private let logger: Logger
 
-    init(datapath: EndpointDatapath, stateDirectory: String, logger: Logger) throws {
+    init(datapath: EndpointDatapath, stateDirectory: String, metrics: AgentMetrics, logger: Logger) throws {
         self.datapath = datapath
+        self.metrics = metrics
         self.logger = logger
         appliedStore = AppliedPolicyStore(stateDirectory: stateDirectory)
         identityFile = (stateDirectory as NSString).appendingPathComponent("identities.json")
@@ -169,6 +171,8 @@ final class PolicyEngine: Sendable {
     // MARK: Compile and write
 
     private func sync(_ state: inout State) -> SyncOutcome {
+        let started = ContinuousClock.now
+        defer { metrics.recordPolicySync(ContinuousClock.now - started) }
         let merged = ClusterState(
             namespaces: Array(state.manifests.namespaces.values), pods: Array(state.manifests.pods.values),
             policies: Array(state.manifests.policies.values) + Array(state.appliedObjects.values))
@@ -206,6 +210,8 @@ final class PolicyEngine: Sendable {
         if !update.isEmpty {
             state.revision += 1
             persistIdentities(state.compiler.allocator)
+            metrics.setPolicyRevision(state.revision)
+            metrics.setIdentities(state.compiler.podIdentities.count)
             logger.info("policy revision \(state.revision): \(affected) endpoint(s) updated, \(update.recompiledEndpoints) recompiled")
         }
         for problem in lagging { logger.error("policy revision \(state.revision) not enforced: \(problem)") }

@@ -2,7 +2,7 @@ import CHedgerowABI
 import HedgerowBPF
 import HedgerowCore
 
-/// One connection the datapath tracks for an endpoint (`hedgerow_ct`).
+/// One connection the datapath tracks for an endpoint (`hedgerow_ct4`, `hedgerow_ct6`).
 public struct TrackedConnection: Sendable, Hashable {
     public var endpointID: UInt32
     /// The hook that saw the first packet: egress when the pod opened the connection.
@@ -24,14 +24,13 @@ public struct TrackedConnection: Sendable, Hashable {
     public var replySeen: Bool
     public var closing: Bool
 
-    init?(key: hedgerow_ct_key, entry: hedgerow_ct_entry) {
+    /// From the key's pod side and remote side; the entry says which side opened it.
+    init?(endpointID: UInt32, ipProtocol: UInt8, local: IPAddress, remote: IPAddress, localPort: UInt16, remotePort: UInt16,
+          entry: hedgerow_ct_entry) {
         guard let direction = TrafficDirection(abi: entry.direction) else { return nil }
-        endpointID = key.endpoint_id
+        self.endpointID = endpointID
         self.direction = direction
-        ipProtocol = key.protocol
-        // The key holds the pod's side and the remote side; the opener is the source.
-        let (local, remote) = (ABIAddress.address(key.local_addr), ABIAddress.address(key.remote_addr))
-        let (localPort, remotePort) = (UInt16(bigEndian: key.local_port), UInt16(bigEndian: key.remote_port))
+        self.ipProtocol = ipProtocol
         (source, destination) = direction == .egress ? (local, remote) : (remote, local)
         (sourcePort, destinationPort) = direction == .egress ? (localPort, remotePort) : (remotePort, localPort)
         createdNanoseconds = entry.created_ns
@@ -46,23 +45,40 @@ public struct TrackedConnection: Sendable, Hashable {
     }
 }
 
-/// Reads and prunes `hedgerow_ct`. The programs treat an expired entry as absent and the LRU
-/// map evicts under pressure, so pruning is housekeeping, not correctness.
+/// Reads and prunes the conntrack maps. The programs treat an expired entry as absent and the
+/// LRU maps evict under pressure, so pruning is housekeeping, not correctness.
 struct ConntrackTable: Sendable {
-    let map: BPFMap<hedgerow_ct_key, hedgerow_ct_entry>
+    let ipv4: BPFMap<hedgerow_ct4_key, hedgerow_ct_entry>
+    let ipv6: BPFMap<hedgerow_ct6_key, hedgerow_ct_entry>
 
     func connections(endpointID: UInt32?) throws -> [TrackedConnection] {
-        try map.entries().compactMap { key, entry in
-            guard endpointID == nil || key.endpoint_id == endpointID else { return nil }
-            return TrackedConnection(key: key, entry: entry)
+        let v4 = try ipv4.entries().compactMap { key, entry -> TrackedConnection? in
+            guard endpointID == nil || UInt32(key.endpoint_id) == endpointID else { return nil }
+            return TrackedConnection(
+                endpointID: UInt32(key.endpoint_id), ipProtocol: key.protocol, local: .v4(UInt32(bigEndian: key.local_addr)),
+                remote: .v4(UInt32(bigEndian: key.remote_addr)), localPort: UInt16(bigEndian: key.local_port),
+                remotePort: UInt16(bigEndian: key.remote_port), entry: entry)
         }
+        let v6 = try ipv6.entries().compactMap { key, entry -> TrackedConnection? in
+            guard endpointID == nil || UInt32(key.endpoint_id) == endpointID else { return nil }
+            return TrackedConnection(
+                endpointID: UInt32(key.endpoint_id), ipProtocol: key.protocol, local: ABIAddress.address(key.local_addr, ipv4: false),
+                remote: ABIAddress.address(key.remote_addr, ipv4: false), localPort: UInt16(bigEndian: key.local_port),
+                remotePort: UInt16(bigEndian: key.remote_port), entry: entry)
+        }
+        return v4 + v6
     }
 
-    /// Deletes the entries `matching` selects; returns how many went.
-    func purge(matching: (hedgerow_ct_key, hedgerow_ct_entry) -> Bool) throws -> Int {
+    /// Deletes the entries of `endpointID` (nil: any endpoint) that `matching` selects; returns how many went.
+    func purge(endpointID: UInt32? = nil, matching: (hedgerow_ct_entry) -> Bool = { _ in true }) throws -> Int {
         var removed = 0
-        for (key, entry) in try map.entries() where matching(key, entry) {
-            if try map.delete(key) { removed += 1 }
+        for (key, entry) in try ipv4.entries()
+        where (endpointID == nil || UInt32(key.endpoint_id) == endpointID) && matching(entry) {
+            if try ipv4.delete(key) { removed += 1 }
+        }
+        for (key, entry) in try ipv6.entries()
+        where (endpointID == nil || UInt32(key.endpoint_id) == endpointID) && matching(entry) {
+            if try ipv6.delete(key) { removed += 1 }
         }
         return removed
     }

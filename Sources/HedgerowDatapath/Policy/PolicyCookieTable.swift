@@ -1,13 +1,15 @@
 import Synchronization
 
 /// Numbers for the rule origins of policy entries ("NetworkPolicy x/allow-db ingress[0]"): the
-/// map value carries the number, flows carry it back, and this table names it. Numbers live
-/// while a map entry uses them; 0 means "no origins".
+/// map value carries the number, flows carry it back, and this table names it. A number lives
+/// while a map entry uses it; 0 means "no origins".
 final class PolicyCookieTable: Sendable {
     private struct State {
         var cookies: [[String]: UInt32] = [:]
         var origins: [UInt32: [String]] = [:]
         var references: [UInt32: Int] = [:]
+        /// Made since the last rebalance: collected then unless retained.
+        var fresh: Set<UInt32> = []
         var next: UInt32 = 1
     }
 
@@ -21,33 +23,40 @@ final class PolicyCookieTable: Sendable {
         state = Mutex(initial)
     }
 
-    /// The cookie for `origins`, made if new (it is collected unless an entry retains it).
-    func cookie(for origins: [String]) -> UInt32 {
-        guard !origins.isEmpty else { return 0 }
-        return state.withLock { state in
-            if let cookie = state.cookies[origins] { return cookie }
-            var cookie = state.next
-            while cookie == 0 || state.origins[cookie] != nil { cookie &+= 1 }
-            state.next = cookie &+ 1
-            state.cookies[origins] = cookie
-            state.origins[cookie] = origins
-            return cookie
+    /// The cookie for `origins`, made if new.
+    func cookie(for origins: [String]) -> UInt32 { cookies(for: [origins])[0] }
+
+    /// The cookies for many origin lists at once (one lock for a whole policy).
+    func cookies(for list: [[String]]) -> [UInt32] {
+        state.withLock { state in
+            list.map { origins in
+                guard !origins.isEmpty else { return 0 }
+                if let cookie = state.cookies[origins] { return cookie }
+                var cookie = state.next
+                while cookie == 0 || state.origins[cookie] != nil { cookie &+= 1 }
+                state.next = cookie &+ 1
+                state.cookies[origins] = cookie
+                state.origins[cookie] = origins
+                state.fresh.insert(cookie)
+                return cookie
+            }
         }
     }
 
     func origins(of cookie: UInt32) -> [String]? { state.withLock { $0.origins[cookie] } }
 
-    /// Moves references from the cookies of replaced entries to those of their replacements,
-    /// then forgets cookies nothing refers to.
+    /// Counts map entries that stopped (`released`) and started (`retained`) using cookies, then
+    /// forgets the cookies of those and of fresh ones that nothing uses. Costs what changed.
     func rebalance(released: [UInt32], retained: [UInt32]) {
         state.withLock { state in
             for cookie in retained where state.origins[cookie] != nil { state.references[cookie, default: 0] += 1 }
             for cookie in released where state.origins[cookie] != nil { state.references[cookie, default: 0] -= 1 }
-            for (cookie, origins) in state.origins where (state.references[cookie] ?? 0) <= 0 {
-                state.origins[cookie] = nil
+            for cookie in state.fresh.union(released) where (state.references[cookie] ?? 0) <= 0 {
+                guard let origins = state.origins.removeValue(forKey: cookie) else { continue }
                 state.cookies[origins] = nil
                 state.references[cookie] = nil
             }
+            state.fresh.removeAll(keepingCapacity: true)
         }
     }
 }

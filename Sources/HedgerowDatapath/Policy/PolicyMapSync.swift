@@ -12,8 +12,8 @@ public struct PolicySyncReport: Sendable, Equatable {
     public var published = false
     /// The endpoint's policy revision afterwards (older conntrack entries get rechecked).
     public var revision: UInt32 = 0
-    /// Whether the sync waited for running programs before writing (see `PolicySyncPlan`).
-    public var usedBarrier = false
+    /// Whether the sync had to wait for running programs before writing (see `PolicySyncPlan`).
+    public var waitedForBarrier = false
     /// False when the endpoint had no entry yet: its flags wait for its install.
     public var endpointInstalled = true
 
@@ -29,8 +29,9 @@ public struct PolicySyncError: Error, CustomStringConvertible {
 /// Writes compiled endpoint policies into `hedgerow_policy` and the endpoints' flags, as diffs.
 ///
 /// Each `apply` is atomic per endpoint: every packet is judged by the previous policy or by the
-/// new one as a whole (two generations and one switch: see `PolicySyncPlan`). Applies and
-/// endpoint installs are serialised.
+/// new one as a whole (two generations and one switch: see `PolicySyncPlan`). Applies, removals
+/// and endpoint installs are serialised by the endpoint table's lock; a sync costs what changed
+/// (plus one pass over the desired entries to diff them).
 ///
 /// A mirror of the map makes diffs cheap; it is read from the pinned map when the agent starts,
 /// so a restarted agent's first apply writes only what really differs.
@@ -39,8 +40,9 @@ public final class PolicyMapSync: Sendable {
     struct EndpointState: Sendable {
         var generations: [[PolicyMapKey: PolicyMapValue]] = [[:], [:]]
         var active: UInt8 = 0
-        /// A program may still be reading the inactive generation (it was active since the last barrier).
-        var inactiveMayBeRead = true
+        /// The barrier mark taken when the inactive generation was last active: once a barrier
+        /// begun after it has finished, no program reads that generation. nil: it never was.
+        var inactiveSince: UInt64?
 
         var isEmpty: Bool { generations.allSatisfy(\.isEmpty) }
     }
@@ -49,7 +51,7 @@ public final class PolicyMapSync: Sendable {
     private let endpoints: EndpointTable
     private let barrier: SyncBarrier
     private let cookies: PolicyCookieTable
-    /// Endpoint id -> its state. Changed only under the endpoint table's lock.
+    /// Endpoint id -> its state. Read and written only under the endpoint table's lock.
     private let mirror: Mutex<[UInt32: EndpointState]>
 
     init(map: BPFMap<hedgerow_policy_key, hedgerow_policy_value>, endpoints: EndpointTable, barrier: SyncBarrier) throws {
@@ -66,6 +68,11 @@ public final class PolicyMapSync: Sendable {
         for (_, info) in try endpoints.map.entries() where adopted[info.endpoint_id] != nil {
             adopted[info.endpoint_id]?.active = EndpointFlagsWord.generation(info.flags)
         }
+        // Programs of the previous agent's time may still read either generation: one barrier
+        // from now on settles that for all of them.
+        let mark = barrier.mark()
+        for id in adopted.keys { adopted[id]?.inactiveSince = mark }
+        if !adopted.isEmpty { barrier.afterSwitch() }
         mirror = Mutex(adopted)
         cookies = PolicyCookieTable(highestInUse: highestCookie)
     }
@@ -74,15 +81,18 @@ public final class PolicyMapSync: Sendable {
     /// entries are written and the flags kept for the install that creates the entry.
     @discardableResult
     public func apply(_ policy: EndpointPolicy, endpointID: UInt32, interfaceIndex: Int32) throws -> PolicySyncReport {
-        let desired = Dictionary(
-            policy.entries.map { entry in
+        try endpoints.locked { table in
+            // Cookies are made under the lock: another sync's clean-up could otherwise collect
+            // a fresh cookie before this sync's entries retain it.
+            let cookieList = cookies.cookies(for: policy.entries.map(\.origins))
+            var desired: [PolicyMapKey: PolicyMapValue] = [:]
+            desired.reserveCapacity(policy.entries.count)
+            for (entry, cookie) in zip(policy.entries, cookieList) {
                 let key = PolicyMapKey(endpointID: endpointID, entry.key)
-                return (key, PolicyMapValue(action: entry.action, cookie: cookies.cookie(for: entry.origins), matchBits: key.matchBits))
-            },
-            uniquingKeysWith: { first, _ in first })
-        return try endpoints.locked { table in
-            try sync(endpointID: endpointID, interfaceIndex: interfaceIndex, desired: desired,
-                     desiredFlags: EndpointPolicyFlags(policy), table: &table)
+                if desired[key] == nil { desired[key] = PolicyMapValue(action: entry.action, cookie: cookie, matchBits: key.matchBits) }
+            }
+            return try sync(endpointID: endpointID, interfaceIndex: interfaceIndex, desired: desired,
+                            desiredFlags: EndpointPolicyFlags(policy), table: &table)
         }
     }
 
@@ -90,15 +100,19 @@ public final class PolicyMapSync: Sendable {
     public func remove(endpointID: UInt32) throws {
         try endpoints.locked { table in
             table.pendingPolicyWords[endpointID] = nil
-            let before = mirror.withLock { $0[endpointID] ?? EndpointState() }
-            defer { rebalanceCookies(before: before, after: mirror.withLock { $0[endpointID] ?? EndpointState() }) }
-            for generation in UInt8(0)...1 {
-                for key in before.generations[Int(generation)].keys.sorted() {
-                    _ = try map.delete(key.abi(generation: generation))
-                    mirror.withLock { $0[endpointID]?.generations[Int(generation)][key] = nil }
+            var state = mirror.withLock { $0.removeValue(forKey: endpointID) } ?? EndpointState()
+            var released: [UInt32] = []
+            defer {
+                cookies.rebalance(released: released, retained: [])
+                if !state.isEmpty { mirror.withLock { $0[endpointID] = state } }
+            }
+            for generation in 0..<2 {
+                for (key, value) in state.generations[generation] {
+                    _ = try map.delete(key.abi(generation: UInt8(generation)))
+                    state.generations[generation][key] = nil
+                    released.append(value.cookie)
                 }
             }
-            mirror.withLock { $0[endpointID] = nil }
         }
     }
 
@@ -106,58 +120,66 @@ public final class PolicyMapSync: Sendable {
     public func origins(cookie: UInt32) -> [String]? { cookies.origins(of: cookie) }
 
     /// The entries the endpoint's active generation holds, as policy entries (origins where known).
-    public func installedEntries(endpointID: UInt32) -> [PolicyEntry] {
-        let state = mirror.withLock { $0[endpointID] ?? EndpointState() }
+    public func installedEntries(endpointID: UInt32) throws -> [PolicyEntry] {
+        let state = try endpoints.locked { _ in mirror.withLock { $0[endpointID] } } ?? EndpointState()
         return state.generations[Int(state.active)].map { key, value in
             PolicyEntry(key: key.policyKey, action: value.action, origins: cookies.origins(of: value.cookie) ?? [])
         }.sorted()
     }
 
     /// Endpoint ids that have entries in the map.
-    public func endpointIDs() -> [UInt32] { mirror.withLock { Array($0.keys) }.sorted() }
+    public func endpointIDs() throws -> [UInt32] {
+        try endpoints.locked { _ in mirror.withLock { Array($0.keys) } }.sorted()
+    }
 
     // MARK: Applying a plan
 
     private func sync(endpointID: UInt32, interfaceIndex: Int32, desired: [PolicyMapKey: PolicyMapValue],
                       desiredFlags: EndpointPolicyFlags, table: inout EndpointTable.State) throws -> PolicySyncReport {
-        let before = mirror.withLock { $0[endpointID] ?? EndpointState() }
-        defer { rebalanceCookies(before: before, after: mirror.withLock { $0[endpointID] ?? EndpointState() }) }
+        // Taken out of the mirror while it changes (no copies of large tables); put back even on failure.
+        var state = mirror.withLock { $0.removeValue(forKey: endpointID) } ?? EndpointState()
+        var released: [UInt32] = [], retained: [UInt32] = []
+        defer {
+            cookies.rebalance(released: released, retained: retained)
+            if !state.isEmpty { mirror.withLock { $0[endpointID] = state } }
+        }
         var target = try FlagsTarget(endpointID: endpointID, interfaceIndex: interfaceIndex, endpoints: endpoints, table: table)
-        var state = before
         state.active = target.generation
+        let inactiveMayBeRead = target.installed && state.inactiveSince.map { !barrier.isPast($0) } == true
         let plan = PolicySyncPlan(
             generations: state.generations, active: target.generation, flags: target.flags, desired: desired,
-            desiredFlags: desiredFlags, inactiveMayBeRead: target.installed && state.inactiveMayBeRead)
+            desiredFlags: desiredFlags, inactiveMayBeRead: inactiveMayBeRead)
         var report = PolicySyncReport(endpointID: endpointID, revision: target.revision, endpointInstalled: target.installed)
         for step in plan.steps {
             switch step {
             case .barrier:
-                try failing(endpointID, "waiting for running programs") { try barrier.wait() }
-                // Every program that started before the barrier has finished, for every endpoint.
-                mirror.withLock { all in for id in all.keys { all[id]?.inactiveMayBeRead = false } }
-                state.inactiveMayBeRead = false
-                report.usedBarrier = true
+                try failing(endpointID, "waiting for running programs") { try barrier.wait(past: state.inactiveSince ?? 0) }
+                report.waitedForBarrier = true
             case .upsert(let key, let value, let generation):
                 try failing(endpointID, "writing \(key.policyKey)") { try map.update(key.abi(generation: generation), value.abi) }
-                state.generations[Int(generation)][key] = value
-                mirror.withLock { $0[endpointID] = state }
+                if let old = state.generations[Int(generation)].updateValue(value, forKey: key) { released.append(old.cookie) }
+                retained.append(value.cookie)
                 report.writes += 1
             case .delete(let key, let generation):
                 try failing(endpointID, "deleting \(key.policyKey)") { _ = try map.delete(key.abi(generation: generation)) }
-                state.generations[Int(generation)][key] = nil
-                mirror.withLock { $0[endpointID] = state }
+                if let old = state.generations[Int(generation)].removeValue(forKey: key) { released.append(old.cookie) }
                 report.writes += 1
             case .publish(let flags, let generation):
                 try failing(endpointID, "switching its flags") {
                     try target.publish(flags, generation: generation, endpoints: endpoints, table: &table)
                 }
-                if generation != state.active { state.inactiveMayBeRead = true }
-                state.active = generation
+                if generation != state.active {
+                    state.active = generation
+                    // The generation just left may be read until a barrier begun from now finishes.
+                    if target.installed {
+                        state.inactiveSince = barrier.mark()
+                        barrier.afterSwitch()
+                    }
+                }
                 report.published = true
                 report.revision = target.revision
             }
         }
-        mirror.withLock { $0[endpointID] = state.isEmpty ? nil : state }
         return report
     }
 
@@ -167,11 +189,6 @@ public final class PolicyMapSync: Sendable {
                 endpointID: endpointID,
                 message: "\(what): \(error) (the endpoint keeps enforcing its previous policy; the next apply continues from here)")
         }
-    }
-
-    private func rebalanceCookies(before: EndpointState, after: EndpointState) {
-        cookies.rebalance(released: before.generations.flatMap { $0.values.map(\.cookie) },
-                          retained: after.generations.flatMap { $0.values.map(\.cookie) })
     }
 }
 

@@ -10,8 +10,9 @@ import HedgerowCore
 /// revision. A program reads that word once per packet and looks up only the active generation.
 ///
 /// 1. Barrier: wait until no program is still running that read the flags word before the last
-///    switch (those may still be looking up the inactive generation). Skipped when the
-///    endpoint has not switched since the last barrier.
+///    switch (those may still be looking up the inactive generation). A barrier starts in the
+///    background after every switch, so this step only waits when changes come faster than
+///    an RCU grace period.
 /// 2. Write the desired entries into the inactive generation, as a diff against what it holds
 ///    (the policy before the current one). No packet looks there.
 /// 3. Switch: one write of the flags word with the other generation, the desired enforcement
@@ -56,10 +57,11 @@ struct PolicySyncPlan: Equatable, Sendable {
         let target = active ^ 1
         let current = generations[Int(target)]
         steps = inactiveMayBeRead ? [.barrier] : []
-        for key in desired.keys.sorted() where current[key] != desired[key] {
-            steps.append(.upsert(key, desired[key]!, generation: target))
+        // Sorted for a deterministic order; only the changes are sorted.
+        for (key, value) in desired.filter({ current[$0.key] != $0.value }).sorted(by: { $0.key < $1.key }) {
+            steps.append(.upsert(key, value, generation: target))
         }
-        for key in current.keys.sorted() where desired[key] == nil {
+        for key in current.keys.filter({ desired[$0] == nil }).sorted() {
             steps.append(.delete(key, generation: target))
         }
         steps.append(.publish(desiredFlags, generation: target))

@@ -205,18 +205,3 @@ struct FilterLists: Equatable {
         self.init(whitelist: whitelist.filters(), blacklist: blacklist.filters())
     }
 }
-
-extension Flow_TCPFlags {
-    init(_ flags: TCPFlags) {
-        self.init()
-        fin = flags.contains(.fin)
-        syn = flags.contains(.syn)
-        rst = flags.contains(.rst)
-        psh = flags.contains(.psh)
-        ack = flags.contains(.ack)
-        urg = flags.contains(.urg)
-        ece = flags.contains(.ece)
-        cwr = flags.contains(.cwr)
-        ns = flags.contains(.ns)
-    }
-}

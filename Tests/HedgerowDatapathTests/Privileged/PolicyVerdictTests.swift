@@ -163,7 +163,7 @@ import Testing
         let report = try fixture.datapath.policy.apply(narrowed, endpointID: DatapathFixture.endpointID,
                                                        interfaceIndex: fixture.endpoint.interfaceIndex)
         // The inactive generation was empty: the whole narrowed policy is written there, then switched to.
-        #expect(report.published && report.writes == 7 && report.endpointInstalled && report.usedBarrier)
+        #expect(report.published && report.writes == 7 && report.endpointInstalled)
         #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40000, 80, .ack)) == dropped)
         #expect(try fixture.run(.fromEndpoint, .tcp(Self.pod, Self.peerA, 80, 40000, .ack)) == passed)
 
@@ -201,6 +201,77 @@ import Testing
         #expect(try fixture.drops(.ctTruncatedOrInvalidHeader, .ingress) == 1)
     }
 
+    /// ICMP errors about a tracked connection pass as related; unrelated ones meet the policy.
+    /// IPv6 extension headers are walked to the transport header.
+    @Test(.enabled(if: Privileged.shouldRun)) func icmpErrorsAndIPv6ExtensionHeaders() async throws {
+        try Privileged.require()
+        let fixture = try DatapathFixture()
+        defer { fixture.destroy() }
+        let events = EventCollector(try fixture.datapath.flowEvents())
+        defer { events.stop() }
+        try fixture.datapath.ipcache.apply(Self.ipcache)
+        try fixture.apply(EndpointPolicy(ingressEnforced: true, egressEnforced: false, entries: [
+            allow(.ingress, Self.identityA, 6, 80, 16, "allow A tcp/80"),
+        ]))
+        // The pod sends a UDP query out; the world answers with "port unreachable".
+        let query = TestPacket.udp(Self.pod, Self.world, 33000, 53)
+        #expect(try fixture.run(.fromEndpoint, query) == passed)
+        let unreachable = TestPacket(source: IPAddress(Self.world)!, destination: IPAddress(Self.pod)!,
+                                     transport: .icmpUnreachable(quoted: query.quoted))
+        #expect(try fixture.run(.toEndpoint, unreachable) == passed)
+        // About a connection that never was: just an ICMP packet, and ingress allows no ICMP.
+        let stray = TestPacket(source: IPAddress(Self.world)!, destination: IPAddress(Self.pod)!,
+                               transport: .icmpUnreachable(quoted: TestPacket.udp(Self.pod, Self.world, 33001, 53).quoted))
+        #expect(try fixture.run(.toEndpoint, stray) == dropped)
+        // A remote's TCP SYN refused by the pod: the RST and an ICMP error going out are replies/related.
+        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40000, 80)) == passed)
+        let syn = TestPacket.tcp(Self.peerA, Self.pod, 40000, 80)
+        let refusal = TestPacket(source: IPAddress(Self.pod)!, destination: IPAddress(Self.peerA)!,
+                                 transport: .icmpUnreachable(quoted: syn.quoted))
+        #expect(try fixture.run(.fromEndpoint, refusal) == passed)
+
+        // IPv6 with two hop-by-hop headers before TCP: the ports are found and policy applies.
+        var allowed6 = TestPacket.tcp(Self.peerA6, DatapathFixture.pod6, 41000, 80)
+        allowed6.hopByHopHeaders = 2
+        #expect(try fixture.run(.toEndpoint, allowed6) == passed)
+        var denied6 = TestPacket.tcp(Self.peerA6, DatapathFixture.pod6, 41001, 81)
+        denied6.hopByHopHeaders = 2
+        #expect(try fixture.run(.toEndpoint, denied6) == dropped)
+        var tooMany = TestPacket.tcp(Self.peerA6, DatapathFixture.pod6, 41002, 80)
+        tooMany.hopByHopHeaders = 5
+        #expect(try fixture.run(.toEndpoint, tooMany) == dropped)
+        #expect(try fixture.drops(DropReason(rawValue: 156), .ingress) == 1)
+
+        let seen = await events.wait(for: 7)
+        let related = seen.filter { $0.traceReason == .related }
+        #expect(related.count == 2)
+        #expect(related.allSatisfy { $0.verdict == .forwarded && $0.l4 == .icmpv4(type: 3, code: 3) })
+        let v6 = try #require(seen.first { $0.ip.source == IPAddress(Self.peerA6) && $0.verdict == .forwarded })
+        #expect(v6.l4 == .tcp(sourcePort: 41000, destinationPort: 80, flags: .syn))
+    }
+
+    /// The kernel's longest-prefix match agrees with the table IPCacheSync wrote, through changes.
+    @Test(.enabled(if: Privileged.shouldRun)) func ipcacheLookups() throws {
+        try Privileged.require()
+        let fixture = try DatapathFixture()
+        defer { fixture.destroy() }
+        let ipcache = fixture.datapath.ipcache
+        try ipcache.apply(Self.ipcache)
+        #expect(try ipcache.identity(of: IPAddress(Self.peerA)!).rawValue == Self.identityA)
+        #expect(try ipcache.identity(of: IPAddress("10.201.2.200")!).rawValue == Self.identityB)
+        #expect(try ipcache.identity(of: IPAddress(Self.world)!) == .world)
+        #expect(try ipcache.identity(of: IPAddress(Self.peerA6)!).rawValue == Self.identityA)
+        let report = try ipcache.update([IPPrefix("10.201.2.0/24")!: nil, IPPrefix("10.201.0.0/16")!: SecurityIdentity(rawValue: 1 << 24 | 9)])
+        #expect(report == IPCacheSyncReport(written: 1, removed: 1))
+        #expect(try ipcache.identity(of: IPAddress("10.201.2.200")!).rawValue == 1 << 24 | 9)
+        #expect(try ipcache.identity(of: IPAddress(Self.peerA)!).rawValue == Self.identityA)
+        #expect(ipcache.entries.count == 3)
+        // A second sync object over the same pinned map adopts what is there: no writes needed.
+        let again = try EndpointDatapath(objectDirectory: TestPaths.bpfObjects.path, pinDirectory: fixture.pinRoot)
+        #expect(again.ipcache.entries == ipcache.entries)
+        #expect(try again.ipcache.apply(ipcache.entries) == IPCacheSyncReport())
+    }
+
     /// A policy applied before the endpoint's entry exists is in force from its first packet.
     @Test(.enabled(if: Privileged.shouldRun)) func policyAppliedBeforeInstall() throws {
         try Privileged.require()
@@ -209,7 +280,7 @@ import Testing
         try fixture.datapath.removeEntry(interfaceIndex: fixture.endpoint.interfaceIndex)
         let report = try fixture.datapath.policy.apply(Self.policy, endpointID: DatapathFixture.endpointID,
                                                        interfaceIndex: fixture.endpoint.interfaceIndex)
-        #expect(!report.endpointInstalled && !report.usedBarrier)
+        #expect(!report.endpointInstalled && !report.waitedForBarrier)
         _ = try fixture.datapath.installEntry(fixture.endpoint)
         try fixture.datapath.ipcache.apply(Self.ipcache)
         #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40000, 81)) == dropped)
@@ -222,7 +293,7 @@ import Testing
         // Removing the endpoint removes its entries.
         try fixture.datapath.remove(endpointID: DatapathFixture.endpointID, interfaceIndex: fixture.endpoint.interfaceIndex,
                                     interfaceExists: false)
-        #expect(fixture.datapath.policy.installedEntries(endpointID: DatapathFixture.endpointID).isEmpty)
+        #expect(try fixture.datapath.policy.installedEntries(endpointID: DatapathFixture.endpointID).isEmpty)
         #expect(try fixture.datapath.connections(endpointID: DatapathFixture.endpointID).isEmpty)
     }
 }

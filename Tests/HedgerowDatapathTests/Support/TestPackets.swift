@@ -20,7 +20,12 @@ struct TestPacket {
         case icmpEcho(request: Bool, id: UInt16)
         /// A later fragment: no transport header at all.
         case none(proto: UInt8)
+        /// ICMP destination unreachable (port unreachable) quoting `quoted`'s IP header and ports.
+        case icmpUnreachable(quoted: [UInt8])
     }
+
+    /// IPv6 extension headers to put before the transport header (hop-by-hop options, 8 bytes each).
+    var hopByHopHeaders = 0
 
     static func tcp(_ source: String, _ destination: String, _ sport: UInt16, _ dport: UInt16, _ flags: TCPFlags = .syn) -> TestPacket {
         TestPacket(source: IPAddress(source)!, destination: IPAddress(destination)!, transport: .tcp(sport: sport, dport: dport, flags: flags))
@@ -45,7 +50,7 @@ struct TestPacket {
         case .tcp: 6
         case .udp: 17
         case .sctp: 132
-        case .icmpEcho: isIPv6 ? 58 : 1
+        case .icmpEcho, .icmpUnreachable: isIPv6 ? 58 : 1
         case .none(let proto): proto
         }
     }
@@ -63,17 +68,28 @@ struct TestPacket {
         case .icmpEcho(let request, let id):
             let type: UInt8 = isIPv6 ? (request ? 128 : 129) : (request ? 8 : 0)
             return [type, 0, 0, 0] + Self.be(id) + Self.be(1)
+        case .icmpUnreachable(let quoted):
+            return [isIPv6 ? 1 : 3, isIPv6 ? 4 : 3, 0, 0, 0, 0, 0, 0] + quoted
         case .none:
             return []
         }
     }
 
+    /// This packet as an ICMP error quotes it: its IP header and the first 8 transport bytes.
+    var quoted: [UInt8] { Array(bytes.dropFirst(14).prefix((isIPv6 ? 40 : 20) + 8)) }
+
     var bytes: [UInt8] {
         let l4 = transportHeader + [UInt8](repeating: 0xab, count: payload)
         var frame: [UInt8] = [0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02]
         if isIPv6 {
+            var extensions: [UInt8] = []
+            for index in 0..<hopByHopHeaders {
+                // next header, length 0 (8 bytes), PadN option filling the rest
+                extensions += [index == hopByHopHeaders - 1 ? proto : 0, 0, 1, 4, 0, 0, 0, 0]
+            }
             frame += [0x86, 0xdd]
-            frame += [0x60, 0, 0, 0] + Self.be(UInt16(l4.count)) + [proto, 64] + source.bytes + destination.bytes
+            frame += [0x60, 0, 0, 0] + Self.be(UInt16(extensions.count + l4.count)) + [hopByHopHeaders > 0 ? 0 : proto, 64]
+            frame += source.bytes + destination.bytes + extensions
         } else {
             frame += [0x08, 0x00]
             let flagsAndOffset = (moreFragments ? 0x2000 : 0) | fragmentOffset
