@@ -2,6 +2,7 @@
 # `make demo`: a lab of three pods in two namespaces, built through the real CNI chain with the
 # agent in the node's namespace; real traffic between the pods; what the datapath saw; teardown.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 bin=${HEDGEROW_BIN_DIR:-.build/debug}
 bpf=${HEDGEROW_BPF_DIR:-.build/bpf}
 lab=demo$$
