@@ -8,8 +8,8 @@ import Synchronization
 final class FlowEnricher: Sendable {
     private struct View: Sendable {
         var podsByAddress: [IPAddress: Pod] = [:]
-        var localPods: [UInt32: NamespacedName] = [:]
-        var pods: [NamespacedName: Pod] = [:]
+        /// Endpoint id of each local pod (flows name local ends by it).
+        var endpointIDs: [NamespacedName: UInt32] = [:]
     }
 
     private let view = Mutex(View())
@@ -19,10 +19,9 @@ final class FlowEnricher: Sendable {
 
     func update(cluster: ClusterState, endpoints: [EndpointRecord]) {
         var next = View()
-        next.pods = cluster.pods
         for pod in cluster.pods.values { for address in pod.ips { next.podsByAddress[address] = pod } }
         for record in endpoints {
-            next.localPods[record.id] = record.pod
+            next.endpointIDs[record.pod] = record.id
             guard let pod = cluster.pods[record.pod] else { continue }
             for address in record.ips.compactMap(IPAddress.init) { next.podsByAddress[address] = pod }
         }
@@ -55,7 +54,7 @@ final class FlowEnricher: Sendable {
 
     private static func endpoint(_ address: IPAddress, identity: SecurityIdentity, view: View) -> FlowEndpoint {
         guard let pod = view.podsByAddress[address] else { return .reserved(identity) }
-        let id = view.localPods.first { $0.value == pod.namespacedName }?.key ?? 0
+        let id = view.endpointIDs[pod.namespacedName] ?? 0
         var labels = pod.labels
         labels["io.kubernetes.pod.namespace"] = pod.namespace
         return .pod(id: id, identity: identity, namespace: pod.namespace, name: pod.name, labels: labels)
