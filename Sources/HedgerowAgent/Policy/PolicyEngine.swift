@@ -193,12 +193,13 @@ final class PolicyEngine: Sendable {
                 lagging.append("\(change.endpoint) (endpoint \(endpoint.id)): \(error)")
             }
         }
+        let installed = Set((try? datapath.installedInterfaceIndexes()) ?? [])
         for (pod, endpoint) in state.local {
             let identity = state.compiler.identity(of: pod)
             guard identity != endpoint.identity else { continue }
             state.local[pod]?.identity = identity
             // An endpoint without its entry yet is installed by the endpoint manager with this identity.
-            guard (try? datapath.installedInterfaceIndexes().contains(endpoint.interfaceIndex)) == true else { continue }
+            guard installed.contains(endpoint.interfaceIndex) else { continue }
             do {
                 try datapath.install(DatapathEndpoint(
                     id: endpoint.id, interfaceIndex: endpoint.interfaceIndex, addresses: endpoint.addresses,
