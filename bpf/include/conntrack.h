@@ -230,11 +230,14 @@ static __always_inline void ct_update(struct hedgerow_ct_entry *entry, const str
  */
 static __always_inline int fragment_ports(struct hedgerow_packet *pkt)
 {
-	struct hedgerow_frag_key key = { .id = pkt->fragment_id, .protocol = pkt->protocol };
+	struct hedgerow_frag_key key;
 	struct hedgerow_frag_value *found;
 
 	if (pkt->fragment == FRAGMENT_NONE)
 		return 0;
+	__builtin_memset(&key, 0, sizeof(key));
+	key.id = pkt->fragment_id;
+	key.protocol = pkt->protocol;
 	__builtin_memcpy(key.saddr, pkt->saddr.bytes, sizeof(key.saddr));
 	__builtin_memcpy(key.daddr, pkt->daddr.bytes, sizeof(key.daddr));
 	if (pkt->fragment == FRAGMENT_FIRST) {
