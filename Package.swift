@@ -92,6 +92,9 @@ let package = Package(
         .executableTarget(name: "bench-policy-compile", dependencies: ["HedgerowCore"], path: "bench/policy-compile", swiftSettings: strict),
         .executableTarget(name: "bench-maglev", dependencies: ["HedgerowCore"], path: "bench/maglev", swiftSettings: strict),
         .executableTarget(
+            name: "bench-datapath", dependencies: ["HedgerowBPF", "HedgerowCore", "HedgerowDatapath"], path: "bench/datapath",
+            swiftSettings: strict),
+        .executableTarget(
             name: "bench-flows", dependencies: ["HedgerowAgent", "HedgerowAPI", "HedgerowCore"] + grpc, path: "bench/flows",
             swiftSettings: strict),
 
