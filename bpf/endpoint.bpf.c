@@ -143,8 +143,8 @@ static __always_inline int track(const struct event_source *source, struct hedge
 	__u8 state;
 	int forward_direction;
 
-	/* Lifetimes and report intervals are seconds: the tick-resolution clock is enough and cheaper. */
-	now = bpf_ktime_get_coarse_ns();
+	/* Lifetimes and report intervals are seconds: kernel ticks are enough and cost a load. */
+	now = bpf_jiffies64();
 	entry = ct_lookup(pkt, source->endpoint_id, source->direction, now, &key, &state);
 
 	/* A SYN on a closing connection's tuple opens a new connection (key: the packet's tuple). */
@@ -197,7 +197,7 @@ static __always_inline int track(const struct event_source *source, struct hedge
 
 	ct_update(entry, pkt, forward_direction, now, source->packet_length, config, &change);
 	return forward(source, pkt, &outcome,
-		       aggregate(config_aggregation(config), config_report_interval_ns(config), entry, forward_direction,
+		       aggregate(config_aggregation(config), config_report_interval_ticks(config), entry, forward_direction,
 				 change.new_tcp_flags, change.became_closing, now));
 }
 
@@ -262,6 +262,30 @@ SEC("tc")
 int to_endpoint(struct __sk_buff *skb)
 {
 	return handle(skb, HEDGEROW_DIR_INGRESS, HEDGEROW_OBS_TO_ENDPOINT);
+}
+
+/* Written only by datapath_clock. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hedgerow_clock);
+} hedgerow_clock SEC(".maps");
+
+/* Never attached: the agent test-runs it to read conntrack's clock (kernel ticks). */
+SEC("tc")
+int datapath_clock(struct __sk_buff *skb __attribute__((unused)))
+{
+	__u32 zero = 0;
+	struct hedgerow_clock *clock = bpf_map_lookup_elem(&hedgerow_clock, &zero);
+
+	if (clock) {
+		clock->ticks = bpf_jiffies64();
+		clock->monotonic_ns = bpf_ktime_get_ns();
+		clock->ticks_per_second = CONFIG_HZ;
+		clock->_pad = 0;
+	}
+	return TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -18,7 +18,13 @@ ASSERT_ALIGNED(hedgerow_traffic);
 ASSERT_SIZE(hedgerow_config, 32);
 ASSERT_ALIGNED(hedgerow_config);
 ASSERT_OFFSET(hedgerow_config, aggregation, 8);
-ASSERT_OFFSET(hedgerow_config, ct_other_lifetime_s, 24);
+ASSERT_OFFSET(hedgerow_config, ticks_per_second, 12);
+ASSERT_OFFSET(hedgerow_config, ct_other_lifetime_s, 28);
+
+ASSERT_SIZE(hedgerow_clock, 24);
+ASSERT_ALIGNED(hedgerow_clock);
+ASSERT_OFFSET(hedgerow_clock, monotonic_ns, 8);
+ASSERT_OFFSET(hedgerow_clock, ticks_per_second, 16);
 
 ASSERT_SIZE(hedgerow_ipcache_key, 24);
 ASSERT_ALIGNED(hedgerow_ipcache_key);
@@ -58,7 +64,7 @@ _Static_assert(HEDGEROW_MAX_ENDPOINTS - 1 <= 0xffff, "endpoint ids fit the connt
 
 ASSERT_SIZE(hedgerow_ct_entry, 88);
 ASSERT_ALIGNED(hedgerow_ct_entry);
-ASSERT_OFFSET(hedgerow_ct_entry, expires_ns, 8);
+ASSERT_OFFSET(hedgerow_ct_entry, expires, 8);
 ASSERT_OFFSET(hedgerow_ct_entry, packets_forward, 32);
 ASSERT_OFFSET(hedgerow_ct_entry, policy_revision, 64);
 ASSERT_OFFSET(hedgerow_ct_entry, remote_identity, 72);

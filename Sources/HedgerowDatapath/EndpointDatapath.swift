@@ -31,6 +31,7 @@ public final class EndpointDatapath: Sendable {
     private let counters: DatapathCounters
     private let conntrack: ConntrackTable
     private let config: BPFMap<UInt32, hedgerow_config>
+    private let clock: DatapathClock
     private let events: BPFMapHandle
 
     public init(objectDirectory: String, pinDirectory: String) throws {
@@ -46,6 +47,7 @@ public final class EndpointDatapath: Sendable {
             lost: try BPFPerCPUMap(object.map(named: "hedgerow_lost_events")))
         conntrack = ConntrackTable(ipv4: try BPFMap(object.map(named: "hedgerow_ct4")), ipv6: try BPFMap(object.map(named: "hedgerow_ct6")))
         config = try BPFMap(object.map(named: "hedgerow_config"))
+        clock = DatapathClock(program: try object.program(named: "datapath_clock"), map: try BPFMap(object.map(named: "hedgerow_clock")))
         events = try object.map(named: "hedgerow_events")
         let barrier = SyncBarrier(outer: try BPFMap(object.map(named: "hedgerow_sync_barrier")),
                                   slot: try object.map(named: "hedgerow_barrier_slot"))
@@ -135,10 +137,14 @@ public final class EndpointDatapath: Sendable {
     // MARK: Settings, counters, events, connections
 
     /// Writes the programs' settings (aggregation level, conntrack lifetimes).
-    public func configure(_ settings: DatapathSettings) throws { try config.update(0, settings.abi) }
+    public func configure(_ settings: DatapathSettings) throws {
+        try config.update(0, settings.abi(ticksPerSecond: clock.ticksPerSecond()))
+    }
 
     /// The settings the programs use now.
-    public func settings() throws -> DatapathSettings { DatapathSettings(try config.lookup(0) ?? hedgerow_config()) }
+    public func settings() throws -> DatapathSettings {
+        DatapathSettings(try config.lookup(0) ?? hedgerow_config(), ticksPerSecond: try clock.ticksPerSecond())
+    }
 
     /// Dropped packets by reason and direction (non-zero ones), summed over CPUs.
     public func dropCounts() throws -> [DropCount] { try counters.dropCounts() }
@@ -158,14 +164,14 @@ public final class EndpointDatapath: Sendable {
 
     /// Connections the datapath tracks, for one endpoint or all.
     public func connections(endpointID: UInt32? = nil) throws -> [TrackedConnection] {
-        try conntrack.connections(endpointID: endpointID)
+        try conntrack.connections(endpointID: endpointID, clock: clock)
     }
 
     /// Deletes expired conntrack entries; returns how many.
     @discardableResult
     public func purgeExpiredConnections() throws -> Int {
-        let now = WallClock.monotonicNow()
-        return try conntrack.purge { entry in entry.expires_ns <= now }
+        let now = try clock.now().ticks
+        return try conntrack.purge { entry in entry.expires <= now }
     }
 
     // MARK: Helpers

@@ -43,12 +43,17 @@ import Testing
 
     @Test func config() {
         #expect(MemoryLayout<hedgerow_config>.size == 32)
-        #expect(MemoryLayout<hedgerow_config>.offset(of: \.report_interval_ns) == 0)
+        #expect(MemoryLayout<hedgerow_config>.offset(of: \.report_interval_ticks) == 0)
         #expect(MemoryLayout<hedgerow_config>.offset(of: \.aggregation) == 8)
-        #expect(MemoryLayout<hedgerow_config>.offset(of: \.ct_tcp_lifetime_s) == 12)
-        #expect(MemoryLayout<hedgerow_config>.offset(of: \.ct_syn_lifetime_s) == 16)
-        #expect(MemoryLayout<hedgerow_config>.offset(of: \.ct_close_lifetime_s) == 20)
-        #expect(MemoryLayout<hedgerow_config>.offset(of: \.ct_other_lifetime_s) == 24)
+        #expect(MemoryLayout<hedgerow_config>.offset(of: \.ticks_per_second) == 12)
+        #expect(MemoryLayout<hedgerow_config>.offset(of: \.ct_tcp_lifetime_s) == 16)
+        #expect(MemoryLayout<hedgerow_config>.offset(of: \.ct_syn_lifetime_s) == 20)
+        #expect(MemoryLayout<hedgerow_config>.offset(of: \.ct_close_lifetime_s) == 24)
+        #expect(MemoryLayout<hedgerow_config>.offset(of: \.ct_other_lifetime_s) == 28)
+        #expect(MemoryLayout<hedgerow_clock>.size == 24)
+        #expect(MemoryLayout<hedgerow_clock>.offset(of: \.ticks) == 0)
+        #expect(MemoryLayout<hedgerow_clock>.offset(of: \.monotonic_ns) == 8)
+        #expect(MemoryLayout<hedgerow_clock>.offset(of: \.ticks_per_second) == 16)
     }
 
     @Test func ipcache() {
@@ -95,10 +100,10 @@ import Testing
         #expect(MemoryLayout<hedgerow_ct6_key>.offset(of: \._pad) == 39)
 
         #expect(MemoryLayout<hedgerow_ct_entry>.size == 88)
-        #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.created_ns) == 0)
-        #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.expires_ns) == 8)
-        #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.last_report_forward_ns) == 16)
-        #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.last_report_reply_ns) == 24)
+        #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.created) == 0)
+        #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.expires) == 8)
+        #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.last_report_forward) == 16)
+        #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.last_report_reply) == 24)
         #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.packets_forward) == 32)
         #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.bytes_reply) == 56)
         #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.policy_revision) == 64)

@@ -12,8 +12,8 @@
 
 #include "hedgerow_abi.h"
 
-#define NSEC_PER_SEC 1000000000ull
-#define DEFAULT_REPORT_INTERVAL_NS (5 * NSEC_PER_SEC)
+#define DEFAULT_REPORT_INTERVAL_S 5
+#define FALLBACK_TICKS_PER_SECOND 1000
 #define DEFAULT_CT_TCP_LIFETIME_S 21600
 #define DEFAULT_CT_SYN_LIFETIME_S 60
 #define DEFAULT_CT_CLOSE_LIFETIME_S 10
@@ -49,11 +49,22 @@ static __always_inline __u32 config_aggregation(const struct hedgerow_config *co
 	return or_default(config->aggregation, HEDGEROW_AGGREGATION_MEDIUM);
 }
 
-static __always_inline __u64 config_report_interval_ns(const struct hedgerow_config *config)
-{
-	__u64 interval = config->report_interval_ns;
+/* The kernel's HZ, resolved by libbpf from the kernel config at load time (0 when
+ * it found none: then the agent's measurement in the config map, else a guess). */
+extern unsigned int CONFIG_HZ __kconfig __weak;
 
-	return interval ? interval : DEFAULT_REPORT_INTERVAL_NS;
+static __always_inline __u32 config_ticks_per_second(const struct hedgerow_config *config)
+{
+	if (config->ticks_per_second)
+		return config->ticks_per_second;
+	return CONFIG_HZ ? CONFIG_HZ : FALLBACK_TICKS_PER_SECOND;
+}
+
+static __always_inline __u64 config_report_interval_ticks(const struct hedgerow_config *config)
+{
+	__u64 interval = config->report_interval_ticks;
+
+	return interval ? interval : (__u64)DEFAULT_REPORT_INTERVAL_S * config_ticks_per_second(config);
 }
 
 #endif /* HEDGEROW_CONFIG_H */

@@ -82,7 +82,7 @@ static __always_inline struct hedgerow_ct_entry *ct_find(const struct ct_key *ke
 	struct hedgerow_ct_entry *entry = key->ipv6 ? bpf_map_lookup_elem(&hedgerow_ct6, &key->v6)
 						    : bpf_map_lookup_elem(&hedgerow_ct4, &key->v4);
 
-	return entry && entry->expires_ns > now ? entry : 0;
+	return entry && entry->expires > now ? entry : 0;
 }
 
 /* The packet's key: the pod's side is the source leaving it (egress), the destination entering it. */
@@ -135,8 +135,8 @@ static __always_inline struct hedgerow_ct_entry *ct_lookup(const struct hedgerow
 	return 0;
 }
 
-/* How long an idle connection in this state lives. */
-static __always_inline __u64 ct_lifetime_ns(__u8 protocol, __u8 ct_flags, const struct hedgerow_config *config)
+/* How long (in ticks) an idle connection in this state lives. */
+static __always_inline __u64 ct_lifetime(__u8 protocol, __u8 ct_flags, const struct hedgerow_config *config)
 {
 	__u32 seconds = or_default(config->ct_other_lifetime_s, DEFAULT_CT_OTHER_LIFETIME_S);
 
@@ -148,7 +148,7 @@ static __always_inline __u64 ct_lifetime_ns(__u8 protocol, __u8 ct_flags, const 
 		else
 			seconds = or_default(config->ct_syn_lifetime_s, DEFAULT_CT_SYN_LIFETIME_S);
 	}
-	return (__u64)seconds * NSEC_PER_SEC;
+	return (__u64)seconds * config_ticks_per_second(config);
 }
 
 /* The first packet's facts for a new entry. */
@@ -166,8 +166,8 @@ static __always_inline int ct_create(const struct ct_key *key, const struct hedg
 				     const struct hedgerow_config *config, const struct ct_origin *origin)
 {
 	struct hedgerow_ct_entry entry = {
-		.created_ns = now,
-		.last_report_forward_ns = origin->reported ? now : 0,
+		.created = now,
+		.last_report_forward = origin->reported ? now : 0,
 		.packets_forward = 1,
 		.bytes_forward = origin->packet_length,
 		.policy_revision = origin->policy_revision,
@@ -180,7 +180,7 @@ static __always_inline int ct_create(const struct ct_key *key, const struct hedg
 
 	if (pkt->protocol == IPPROTO_TCP && (pkt->tcp_flags & TCP_FLAG_RST))
 		entry.flags = HEDGEROW_CT_F_CLOSING;
-	entry.expires_ns = now + ct_lifetime_ns(pkt->protocol, entry.flags, config);
+	entry.expires = now + ct_lifetime(pkt->protocol, entry.flags, config);
 	return key->ipv6 ? bpf_map_update_elem(&hedgerow_ct6, &key->v6, &entry, BPF_ANY)
 			 : bpf_map_update_elem(&hedgerow_ct4, &key->v4, &entry, BPF_ANY);
 }
@@ -221,7 +221,7 @@ static __always_inline void ct_update(struct hedgerow_ct_entry *entry, const str
 	change->became_closing = (updated & HEDGEROW_CT_F_CLOSING) && !(ct_flags & HEDGEROW_CT_F_CLOSING);
 	if (updated != ct_flags)
 		entry->flags = updated;
-	entry->expires_ns = now + ct_lifetime_ns(pkt->protocol, updated, config);
+	entry->expires = now + ct_lifetime(pkt->protocol, updated, config);
 }
 
 /*

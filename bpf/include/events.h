@@ -144,7 +144,7 @@ static __always_inline void emit_flow(const struct event_source *source, const s
  * Which forwarded packet of an existing connection becomes an event, by the
  * configured aggregation; 0 for none. Records the report in the entry.
  */
-static __always_inline __u8 aggregate(__u32 aggregation, __u64 report_interval_ns, struct hedgerow_ct_entry *entry,
+static __always_inline __u8 aggregate(__u32 aggregation, __u64 report_interval, struct hedgerow_ct_entry *entry,
 				      int forward, __u8 new_tcp_flags, __u8 became_closing, __u64 now)
 {
 	__u64 last;
@@ -158,18 +158,18 @@ static __always_inline __u8 aggregate(__u32 aggregation, __u64 report_interval_n
 		entry->flags |= HEDGEROW_CT_F_CLOSE_REPORTED;
 		return HEDGEROW_REPORT_CLOSE;
 	}
-	last = forward ? entry->last_report_forward_ns : entry->last_report_reply_ns;
+	last = forward ? entry->last_report_forward : entry->last_report_reply;
 	if (!forward && last == 0)
 		reason = HEDGEROW_REPORT_FIRST_REPLY;
 	else if (new_tcp_flags)
 		reason = HEDGEROW_REPORT_TCP_FLAGS;
-	else if (now - last >= report_interval_ns)
+	else if (now - last >= report_interval)
 		reason = HEDGEROW_REPORT_PERIODIC;
 	if (reason) {
 		if (forward)
-			entry->last_report_forward_ns = now;
+			entry->last_report_forward = now;
 		else
-			entry->last_report_reply_ns = now;
+			entry->last_report_reply = now;
 	}
 	return reason;
 }

@@ -95,14 +95,25 @@ enum hedgerow_aggregation {
 };
 
 /* Every zero field means "the default" (in parentheses), so an agent that never
- * wrote the map still gets a working datapath. */
+ * wrote the map still gets a working datapath. Conntrack keeps time in kernel
+ * ticks (jiffies): reading them costs a load, where the clock helpers cost
+ * ~15 ns per packet. */
 struct hedgerow_config {
-	__u64 report_interval_ns;  /* medium: re-report an active direction this often (5 s) */
-	__u32 aggregation;         /* enum hedgerow_aggregation */
-	__u32 ct_tcp_lifetime_s;   /* established TCP connection idle lifetime (21600 s) */
-	__u32 ct_syn_lifetime_s;   /* TCP connection before the first reply (60 s) */
-	__u32 ct_close_lifetime_s; /* TCP after RST or FIN both ways (10 s) */
-	__u32 ct_other_lifetime_s; /* UDP, SCTP, ICMP and other protocols (60 s) */
+	__u64 report_interval_ticks; /* medium: re-report an active direction this often (5 s) */
+	__u32 aggregation;           /* enum hedgerow_aggregation */
+	__u32 ticks_per_second;      /* the kernel's HZ (CONFIG_HZ from the kernel config, else 1000) */
+	__u32 ct_tcp_lifetime_s;     /* established TCP connection idle lifetime (21600 s) */
+	__u32 ct_syn_lifetime_s;     /* TCP connection before the first reply (60 s) */
+	__u32 ct_close_lifetime_s;   /* TCP after RST or FIN both ways (10 s) */
+	__u32 ct_other_lifetime_s;   /* UDP, SCTP, ICMP and other protocols (60 s) */
+};
+
+/* hedgerow_clock (one element): written by the datapath_clock program when the
+ * agent test-runs it, so user space can read conntrack times. */
+struct hedgerow_clock {
+	__u64 ticks;             /* bpf_jiffies64(): conntrack's clock */
+	__u64 monotonic_ns;      /* bpf_ktime_get_ns() at the same moment */
+	__u32 ticks_per_second;  /* CONFIG_HZ, 0 when libbpf found no kernel config */
 	__u32 _pad;
 };
 
@@ -214,16 +225,16 @@ enum hedgerow_ct_flags {
 	HEDGEROW_CT_F_CLOSE_REPORTED = 1u << 2, /* the close went out as a flow event */
 };
 
-/* Times are bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC, tick resolution: they
- * only measure lifetimes and report intervals). Counters are per entry and
+/* Times are kernel ticks (bpf_jiffies64(), see hedgerow_clock): they only measure
+ * lifetimes and report intervals. Counters are per entry and
  * not atomic: under packets of one connection on several CPUs at once they may
  * lose a few counts, never corrupt the entry. "Forward" is the direction of the
  * connection's first packet, "reply" the other. */
 struct hedgerow_ct_entry {
-	__u64 created_ns;
-	__u64 expires_ns;             /* the entry counts as absent from then on */
-	__u64 last_report_forward_ns; /* medium aggregation, per direction; 0 = never */
-	__u64 last_report_reply_ns;
+	__u64 created;               /* ticks */
+	__u64 expires;               /* ticks: the entry counts as absent from then on */
+	__u64 last_report_forward;   /* ticks, for medium aggregation, per direction; 0 = never */
+	__u64 last_report_reply;
 	__u64 packets_forward;
 	__u64 bytes_forward;
 	__u64 packets_reply;

@@ -25,28 +25,33 @@ public struct DatapathSettings: Sendable, Equatable {
 
     public init(aggregation: Aggregation = .medium) { self.aggregation = aggregation }
 
-    var abi: hedgerow_config {
+    /// The config struct for a kernel with `ticksPerSecond` (its HZ): the report interval is
+    /// counted in ticks, at least one.
+    func abi(ticksPerSecond: UInt32) -> hedgerow_config {
         let level: hedgerow_aggregation = switch aggregation {
         case .none: HEDGEROW_AGGREGATION_NONE
         case .medium: HEDGEROW_AGGREGATION_MEDIUM
         case .maximum: HEDGEROW_AGGREGATION_MAX
         }
+        let intervalTicks = (Double(Self.nanoseconds(reportInterval)) * Double(ticksPerSecond) / 1e9).rounded(.up)
         return hedgerow_config(
-            report_interval_ns: UInt64(max(Self.nanoseconds(reportInterval), 1)), aggregation: level.rawValue,
+            report_interval_ticks: UInt64(max(intervalTicks, 1)), aggregation: level.rawValue,
+            ticks_per_second: ticksPerSecond,
             ct_tcp_lifetime_s: Self.seconds(tcpLifetime), ct_syn_lifetime_s: Self.seconds(tcpOpeningLifetime),
-            ct_close_lifetime_s: Self.seconds(tcpClosingLifetime), ct_other_lifetime_s: Self.seconds(otherLifetime),
-            _pad: 0)
+            ct_close_lifetime_s: Self.seconds(tcpClosingLifetime), ct_other_lifetime_s: Self.seconds(otherLifetime))
     }
 
     /// What the programs use for `config` (zero fields mean the defaults there too).
-    init(_ config: hedgerow_config) {
+    init(_ config: hedgerow_config, ticksPerSecond: UInt32) {
         let defaults = DatapathSettings()
         switch config.aggregation {
         case HEDGEROW_AGGREGATION_NONE.rawValue: aggregation = .none
         case HEDGEROW_AGGREGATION_MAX.rawValue: aggregation = .maximum
         default: aggregation = .medium
         }
-        reportInterval = config.report_interval_ns == 0 ? defaults.reportInterval : .nanoseconds(Int64(config.report_interval_ns))
+        let rate = config.ticks_per_second == 0 ? ticksPerSecond : config.ticks_per_second
+        reportInterval = config.report_interval_ticks == 0 || rate == 0
+            ? defaults.reportInterval : .nanoseconds(Int64(config.report_interval_ticks) * 1_000_000_000 / Int64(rate))
         func lifetime(_ seconds: UInt32, _ fallback: Duration) -> Duration { seconds == 0 ? fallback : .seconds(Int64(seconds)) }
         tcpLifetime = lifetime(config.ct_tcp_lifetime_s, defaults.tcpLifetime)
         tcpOpeningLifetime = lifetime(config.ct_syn_lifetime_s, defaults.tcpOpeningLifetime)

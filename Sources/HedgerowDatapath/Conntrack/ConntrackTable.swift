@@ -24,17 +24,18 @@ public struct TrackedConnection: Sendable, Hashable {
     public var replySeen: Bool
     public var closing: Bool
 
-    /// From the key's pod side and remote side; the entry says which side opened it.
+    /// From the key's pod side and remote side; the entry says which side opened it. `time`
+    /// turns the entry's ticks into CLOCK_MONOTONIC nanoseconds.
     init?(endpointID: UInt32, ipProtocol: UInt8, local: IPAddress, remote: IPAddress, localPort: UInt16, remotePort: UInt16,
-          entry: hedgerow_ct_entry) {
+          entry: hedgerow_ct_entry, time: (UInt64) -> UInt64) {
         guard let direction = TrafficDirection(abi: entry.direction) else { return nil }
         self.endpointID = endpointID
         self.direction = direction
         self.ipProtocol = ipProtocol
         (source, destination) = direction == .egress ? (local, remote) : (remote, local)
         (sourcePort, destinationPort) = direction == .egress ? (localPort, remotePort) : (remotePort, localPort)
-        createdNanoseconds = entry.created_ns
-        expiresNanoseconds = entry.expires_ns
+        createdNanoseconds = time(entry.created)
+        expiresNanoseconds = time(entry.expires)
         forward = TrafficCounters(packets: entry.packets_forward, bytes: entry.bytes_forward)
         reply = TrafficCounters(packets: entry.packets_reply, bytes: entry.bytes_reply)
         remoteIdentity = SecurityIdentity(rawValue: entry.remote_identity)
@@ -51,20 +52,22 @@ struct ConntrackTable: Sendable {
     let ipv4: BPFMap<hedgerow_ct4_key, hedgerow_ct_entry>
     let ipv6: BPFMap<hedgerow_ct6_key, hedgerow_ct_entry>
 
-    func connections(endpointID: UInt32?) throws -> [TrackedConnection] {
+    func connections(endpointID: UInt32?, clock: DatapathClock) throws -> [TrackedConnection] {
+        let (now, perSecond) = (try clock.now(), try clock.ticksPerSecond())
+        let time = { (ticks: UInt64) in clock.monotonicNanoseconds(ofTicks: ticks, now: now, perSecond: perSecond) }
         let v4 = try ipv4.entries().compactMap { key, entry -> TrackedConnection? in
             guard endpointID == nil || UInt32(key.endpoint_id) == endpointID else { return nil }
             return TrackedConnection(
                 endpointID: UInt32(key.endpoint_id), ipProtocol: key.protocol, local: .v4(UInt32(bigEndian: key.local_addr)),
                 remote: .v4(UInt32(bigEndian: key.remote_addr)), localPort: UInt16(bigEndian: key.local_port),
-                remotePort: UInt16(bigEndian: key.remote_port), entry: entry)
+                remotePort: UInt16(bigEndian: key.remote_port), entry: entry, time: time)
         }
         let v6 = try ipv6.entries().compactMap { key, entry -> TrackedConnection? in
             guard endpointID == nil || UInt32(key.endpoint_id) == endpointID else { return nil }
             return TrackedConnection(
                 endpointID: UInt32(key.endpoint_id), ipProtocol: key.protocol, local: ABIAddress.address(key.local_addr, ipv4: false),
                 remote: ABIAddress.address(key.remote_addr, ipv4: false), localPort: UInt16(bigEndian: key.local_port),
-                remotePort: UInt16(bigEndian: key.remote_port), entry: entry)
+                remotePort: UInt16(bigEndian: key.remote_port), entry: entry, time: time)
         }
         return v4 + v6
     }

@@ -22,7 +22,7 @@ public struct WallClock: Sendable {
         FlowTimestamp(nanosecondsSinceEpoch: Int64(clamping: monotonicNanoseconds) &+ offsetNanoseconds)
     }
 
-    /// Nanoseconds on CLOCK_MONOTONIC now: what conntrack expiry times compare against.
+    /// Nanoseconds on CLOCK_MONOTONIC now: the clock of flow event times.
     public static func monotonicNow() -> UInt64 { UInt64(read(CLOCK_MONOTONIC)) }
 
     private static func read(_ clock: clockid_t) -> Int64 {

@@ -174,6 +174,28 @@ import Testing
             .first { $0.destinationPort == 80 && $0.ipProtocol == 6 })
         #expect(connection.direction == .ingress && connection.replySeen)
         #expect(connection.source == IPAddress(Self.peerA) && connection.remoteIdentity.rawValue == Self.identityA)
+        // Conntrack keeps kernel ticks; read back they are CLOCK_MONOTONIC times (tick resolution).
+        let now = WallClock.monotonicNow()
+        #expect(connection.createdNanoseconds <= now + 50_000_000 && connection.createdNanoseconds + 60_000_000_000 > now)
+        let lifetime = Int64(connection.expiresNanoseconds) - Int64(connection.createdNanoseconds)
+        #expect(abs(lifetime - 21_600_000_000_000) < 120_000_000_000)  // established TCP: 6 h from its last packet
+    }
+
+    /// Expired entries count as absent for the programs and go when purged.
+    @Test(.enabled(if: Privileged.shouldRun)) func expiredConnections() async throws {
+        try Privileged.require()
+        let fixture = try DatapathFixture()
+        defer { fixture.destroy() }
+        var settings = DatapathSettings()
+        settings.otherLifetime = .seconds(1)
+        try fixture.datapath.configure(settings)
+        #expect(try fixture.datapath.settings() == settings)
+        #expect(try fixture.run(.toEndpoint, .udp(Self.world, Self.pod, 5000, 53)) == passed)
+        #expect(try fixture.datapath.purgeExpiredConnections() == 0)
+        #expect(try fixture.datapath.connections().count == 1)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(try fixture.datapath.purgeExpiredConnections() == 1)
+        #expect(try fixture.datapath.connections().isEmpty)
     }
 
     /// Malformed and fragmented packets.

@@ -90,9 +90,13 @@ import Testing
         var settings = DatapathSettings(aggregation: .maximum)
         settings.reportInterval = .milliseconds(1500)
         settings.otherLifetime = .seconds(30)
-        #expect(DatapathSettings(settings.abi) == settings)
-        #expect(settings.abi.report_interval_ns == 1_500_000_000)
+        let config = settings.abi(ticksPerSecond: 250)
+        #expect(DatapathSettings(config, ticksPerSecond: 250) == settings)
+        #expect(config.report_interval_ticks == 375 && config.ticks_per_second == 250)
+        // Intervals shorter than a tick become one tick (0 would mean the default).
+        settings.reportInterval = .nanoseconds(1)
+        #expect(settings.abi(ticksPerSecond: 250).report_interval_ticks == 1)
         // An unwritten config means the defaults, as in the programs.
-        #expect(DatapathSettings(hedgerow_config()) == DatapathSettings())
+        #expect(DatapathSettings(hedgerow_config(), ticksPerSecond: 250) == DatapathSettings())
     }
 }
