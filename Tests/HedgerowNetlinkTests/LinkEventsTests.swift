@@ -40,7 +40,7 @@ import Testing
             return count
         }
         consumer.cancel()
-        _ = try await within(.seconds(5)) { try await consumer.value }
+        _ = try await within(.seconds(30)) { try await consumer.value }
     }
 
     @Test(.enabled(if: Privileged.shouldRun))
@@ -53,7 +53,7 @@ import Testing
             return count
         }
         events.close()
-        _ = try await within(.seconds(5)) { try await consumer.value }
+        _ = try await within(.seconds(30)) { try await consumer.value }
         var iterator = events.makeAsyncIterator()
         #expect(try await iterator.next() == nil, "a closed subscription stays ended")
     }
@@ -73,7 +73,7 @@ import Testing
         // Behaves as a consumer should: on .overrun, resync with a dump. The change made at
         // the first overrun is then seen either as an event or, when other tests' events
         // overran the tiny buffer again, by the next resync.
-        let seen = try await within(.seconds(5)) {
+        let seen = try await within(.seconds(30)) {
             var seen: [LinkEvent] = []
             for try await event in events {
                 seen.append(event)

@@ -91,7 +91,7 @@ private final class OutcomeBox<T: Sendable>: @unchecked Sendable {
 /// `timeout`: a broken subscription fails the test instead of hanging it. Consuming ends the
 /// subscription (its task is cancelled), so each subscription is read once.
 func collect(
-    _ events: LinkEvents, timeout: Duration = .seconds(5),
+    _ events: LinkEvents, timeout: Duration = .seconds(30),
     until isComplete: @escaping @Sendable ([LinkEvent]) -> Bool
 ) async throws -> [LinkEvent] {
     try await withThrowingTaskGroup(of: [LinkEvent]?.self) { group in

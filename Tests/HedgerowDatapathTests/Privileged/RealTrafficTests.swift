@@ -31,7 +31,7 @@ import Testing
         print(s.recv(64).decode().strip())
         """
 
-    static func connect(_ address: String, _ port: Int, patience: Double = 2) throws -> String? {
+    static func connect(_ address: String, _ port: Int, patience: Double = 5) throws -> String? {
         let result = try Shell.capture(["python3", "-c", client, address, String(port), String(patience)])
         return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }

@@ -17,8 +17,9 @@ final class EventCollector: Sendable {
     }
 
     /// The events so far, once at least `count` arrived or `patience` passed (a bound on waiting,
-    /// not a timing assertion: callers check what arrived).
-    func wait(for count: Int, patience: Duration = .seconds(5)) async -> [FlowEvent] {
+    /// not a timing assertion: callers check what arrived). Generous because the reader runs on
+    /// the cooperative pool, which tests blocking in parallel can starve for seconds on 2 cores.
+    func wait(for count: Int, patience: Duration = .seconds(30)) async -> [FlowEvent] {
         let deadline = ContinuousClock.now + patience
         while ContinuousClock.now < deadline {
             let events = received.withLock { $0 }
