@@ -28,6 +28,7 @@ import Testing
         apiVersion: v1
         kind: Service
         metadata: {namespace: x, name: web}
+        spec: {clusterIP: 10.96.0.10, ports: [{port: 80}]}
         """
 
     @Test func loadsNamespacesAndPodsFromFiles() throws {
@@ -39,7 +40,9 @@ import Testing
         #expect(state.namespaceLabels("x") == ["ns": "x", "kubernetes.io/metadata.name": "x"])
         #expect(state.namespaceLabels("nowhere") == nil)
         #expect(state.pods(inNamespace: "y").map(\.name) == ["b"])
-        #expect(warnings.map(\.description) == ["lab/pods.yaml doc 4 (Service x/web): kind Service is not supported yet, ignored"])
+        #expect(warnings.isEmpty)
+        #expect(state.sortedServices.map(\.namespacedName.description) == ["x/web"])
+        #expect(state.services[NamespacedName(namespace: "x", name: "web")]?.ports.map(\.port) == [80])
     }
 
     @Test func podsImplyTheirNamespace() throws {

@@ -72,12 +72,13 @@ import Testing
             - apiVersion: v1
               kind: Service
               metadata: {namespace: x, name: web}
+              spec: {ports: [{port: 80}]}
             """
         let parsed = ParsedManifest.parse(file: "list.yaml", contents: yaml)
         #expect(parsed.errors.isEmpty)
         #expect(parsed.items.map(\.object.reference.description) == ["Namespace x", "Pod x/a", "Service x/web"])
         #expect(parsed.items.allSatisfy { $0.source.document == 1 })
-        #expect(parsed.warnings.map(\.description) == ["list.yaml doc 1 (Service x/web): kind Service is not supported yet, ignored"])
+        #expect(parsed.warnings.isEmpty)
     }
 
     @Test func listItemErrorsNameTheItemAndItsObject() {
@@ -108,7 +109,7 @@ import Testing
         #expect(errorDescriptions("apiVersion: v1\nkind: List\nitems: {}\n", file: "l.yaml") == ["l.yaml doc 1 (List): items: expected a list, got a map"])
     }
 
-    @Test func laterKindsAreUnsupportedWithAWarning() {
+    @Test func servicesAndEndpointSlicesAreRead() {
         let yaml = """
             apiVersion: v1
             kind: Namespace
@@ -121,15 +122,29 @@ import Testing
             ---
             apiVersion: discovery.k8s.io/v1
             kind: EndpointSlice
-            metadata: {name: web-abc}
+            metadata: {name: web-abc, labels: {kubernetes.io/service-name: web}}
+            addressType: IPv4
+            endpoints: [{addresses: [10.0.0.5]}]
+            ports: [{port: 8080}]
+            ---
+            apiVersion: v1beta1
+            kind: EndpointSlice
+            metadata: {name: old}
             """
         let parsed = ParsedManifest.parse(file: "lab/svc.yaml", contents: yaml)
-        #expect(parsed.errors.isEmpty)
-        #expect(parsed.warnings.map(\.description) == [
-            "lab/svc.yaml doc 2 (Service x/web): kind Service is not supported yet, ignored",
-            "lab/svc.yaml doc 3 (EndpointSlice default/web-abc): kind EndpointSlice is not supported yet, ignored",
+        #expect(parsed.errors.map(\.description) == [
+            "lab/svc.yaml doc 4 (EndpointSlice default/old): apiVersion: kind EndpointSlice has apiVersion \"discovery.k8s.io/v1\", not \"v1beta1\"",
         ])
-        #expect(parsed.items[1].object == .unsupported(ObjectReference(kind: "Service", namespace: "x", name: "web")))
+        #expect(parsed.warnings.isEmpty)
+        guard parsed.items.count == 3, case .service(let service) = parsed.items[1].object,
+            case .endpointSlice(let slice) = parsed.items[2].object
+        else {
+            Issue.record("expected a Namespace, a Service and an EndpointSlice, got \(parsed.items)")
+            return
+        }
+        #expect(service.namespacedName.description == "x/web" && service.ports.map(\.port) == [80])
+        #expect(slice.namespacedName.description == "default/web-abc" && slice.endpoints.count == 1)
+        #expect(parsed.items[2].object.reference == ObjectReference(kind: "EndpointSlice", namespace: "default", name: "web-abc"))
     }
 
     @Test func unknownKindsAreIgnoredWithAWarning() {

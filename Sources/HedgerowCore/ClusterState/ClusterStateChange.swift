@@ -43,8 +43,16 @@ public struct ClusterStateChange: Hashable, Sendable {
     public var namespaces: ChangeSet<Namespace>
     public var pods: ChangeSet<Pod>
     public var policies: ChangeSet<PolicyObject>
+    public var services: ChangeSet<Service>
+    public var endpointSlices: ChangeSet<EndpointSlice>
 
-    public var isEmpty: Bool { namespaces.isEmpty && pods.isEmpty && policies.isEmpty }
+    public var isEmpty: Bool {
+        namespaces.isEmpty && pods.isEmpty && policies.isEmpty && services.isEmpty && endpointSlices.isEmpty
+    }
+
+    /// Whether the service model must be rebuilt: services, slices, or pods (named target ports
+    /// and endpoint nodes are resolved against pods).
+    public var touchesServices: Bool { !services.isEmpty || !endpointSlices.isEmpty || !pods.isEmpty }
 }
 
 extension ClusterState {
@@ -53,6 +61,8 @@ extension ClusterState {
         ClusterStateChange(
             namespaces: ChangeSet(old: old.namespaces, new: namespaces),
             pods: ChangeSet(old: old.pods, new: pods),
-            policies: ChangeSet(old: old.policies, new: policies))
+            policies: ChangeSet(old: old.policies, new: policies),
+            services: ChangeSet(old: old.services, new: services),
+            endpointSlices: ChangeSet(old: old.endpointSlices, new: endpointSlices))
     }
 }

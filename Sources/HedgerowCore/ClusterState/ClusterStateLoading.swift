@@ -16,10 +16,12 @@ extension ClusterState {
         var namespaces: [Namespace] = []
         var pods: [Pod] = []
         var policies: [PolicyObject] = []
+        var services: [Service] = []
+        var endpointSlices: [EndpointSlice] = []
         for item in parsed.flatMap(\.items) {
             switch item.object {
-            case .namespace, .pod, .policy: break
-            case .unsupported, .unknown: continue
+            case .namespace, .pod, .policy, .service, .endpointSlice: break
+            case .unknown: continue
             }
             let reference = item.object.reference
             if let earlier = firstSource[reference] {
@@ -34,10 +36,14 @@ extension ClusterState {
             case .namespace(let namespace): namespaces.append(namespace)
             case .pod(let pod): pods.append(pod)
             case .policy(let policy): policies.append(policy)
-            case .unsupported, .unknown: break
+            case .service(let service): services.append(service)
+            case .endpointSlice(let slice): endpointSlices.append(slice)
+            case .unknown: break
             }
         }
         guard errors.isEmpty else { throw ManifestLoadError(errors: errors) }
-        return (ClusterState(namespaces: namespaces, pods: pods, policies: policies), warnings)
+        let state = ClusterState(
+            namespaces: namespaces, pods: pods, policies: policies, services: services, endpointSlices: endpointSlices)
+        return (state, warnings)
     }
 }

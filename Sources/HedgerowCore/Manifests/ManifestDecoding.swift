@@ -6,11 +6,8 @@ enum ManifestDecoding {
         case failed(ObjectReference?, [FieldIssue])
     }
 
-    /// Kinds read by later versions, with their apiVersion and whether they are namespaced.
-    private static let plannedKinds: [String: (apiVersion: String, isNamespaced: Bool)] = [
-        "Service": ("v1", true),
-        "EndpointSlice": ("discovery.k8s.io/v1", true),
-    ]
+    /// Namespaced kinds besides Pod and the namespaced policy kinds.
+    private static let namespacedServiceKinds: Set<String> = ["Service", "EndpointSlice"]
 
     /// A document is one object or a `v1 List` of objects.
     static func decode(document: ManifestValue) -> [Outcome] {
@@ -60,8 +57,12 @@ enum ManifestDecoding {
             let policyKind = PolicyKind(rawValue: kind)!
             decoded = requireAPIVersion(policyKind.apiVersion, of: object, is: apiVersion, kind: kind, reader: &reader)
                 ? PolicyDecoding.decode(object, kind: policyKind, reader: &reader).map(ManifestObject.policy) : nil
-        case _ where plannedKinds[kind] != nil:
-            decoded = .unsupported(reference ?? ObjectReference(kind: kind, name: ""))
+        case "Service":
+            decoded = requireAPIVersion("v1", of: object, is: apiVersion, kind: kind, reader: &reader)
+                ? ServiceDecoding.decode(object, reader: &reader).map(ManifestObject.service) : nil
+        case "EndpointSlice":
+            decoded = requireAPIVersion("discovery.k8s.io/v1", of: object, is: apiVersion, kind: kind, reader: &reader)
+                ? EndpointSliceDecoding.decode(object, reader: &reader).map(ManifestObject.endpointSlice) : nil
         default:
             decoded = .unknown(reference ?? ObjectReference(kind: kind, name: ""), apiVersion: apiVersion)
         }
@@ -87,13 +88,13 @@ enum ManifestDecoding {
         var namespace: String? = nil
         if case .string(let text)? = metadata?["namespace"], !text.isEmpty { namespace = text }
         if namespace == nil && isNamespaced(kind) { namespace = "default" }
-        if kind == "Namespace" || plannedKinds[kind]?.isNamespaced == false || PolicyKind(rawValue: kind)?.isNamespaced == false {
+        if kind == "Namespace" || PolicyKind(rawValue: kind)?.isNamespaced == false {
             namespace = nil
         }
         return ObjectReference(kind: kind, namespace: namespace, name: name)
     }
 
     private static func isNamespaced(_ kind: String) -> Bool {
-        kind == "Pod" || plannedKinds[kind]?.isNamespaced == true || PolicyKind(rawValue: kind)?.isNamespaced == true
+        kind == "Pod" || namespacedServiceKinds.contains(kind) || PolicyKind(rawValue: kind)?.isNamespaced == true
     }
 }

@@ -47,7 +47,7 @@ public struct ManifestError: Error, Hashable, Sendable, CustomStringConvertible 
 
 /// Something in a manifest that is ignored, said out loud:
 ///
-///     lab/svc.yaml doc 2 (Service x/web): kind Service is not supported yet, ignored
+///     lab/app.yaml doc 2 (Deployment x/web): kind Deployment (apps/v1) is not known to Hedgerow, ignored
 public struct ManifestWarning: Hashable, Sendable, CustomStringConvertible {
     public var file: String
     public var document: Int

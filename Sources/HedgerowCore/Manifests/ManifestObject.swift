@@ -4,9 +4,8 @@ public enum ManifestObject: Hashable, Sendable {
     case pod(Pod)
     /// NetworkPolicy, CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy.
     case policy(PolicyObject)
-    /// A kind that Hedgerow will read but does not yet (Service, EndpointSlice): ignored with a
-    /// warning.
-    case unsupported(ObjectReference)
+    case service(Service)
+    case endpointSlice(EndpointSlice)
     /// A kind Hedgerow does not know at all (Deployment, ConfigMap, ...): ignored with a warning.
     case unknown(ObjectReference, apiVersion: String)
 
@@ -15,7 +14,10 @@ public enum ManifestObject: Hashable, Sendable {
         case .namespace(let namespace): ObjectReference(kind: "Namespace", name: namespace.name)
         case .pod(let pod): ObjectReference(kind: "Pod", namespace: pod.namespace, name: pod.name)
         case .policy(let policy): policy.reference
-        case .unsupported(let reference), .unknown(let reference, _): reference
+        case .service(let service): ObjectReference(kind: "Service", namespace: service.namespace, name: service.name)
+        case .endpointSlice(let slice):
+            ObjectReference(kind: "EndpointSlice", namespace: slice.namespace, name: slice.name)
+        case .unknown(let reference, _): reference
         }
     }
 }
@@ -99,8 +101,7 @@ public struct ParsedManifest: Hashable, Sendable {
 
     private static func warning(for object: ManifestObject) -> String? {
         switch object {
-        case .namespace, .pod, .policy: nil
-        case .unsupported(let reference): "kind \(reference.kind) is not supported yet, ignored"
+        case .namespace, .pod, .policy, .service, .endpointSlice: nil
         case .unknown(let reference, let apiVersion):
             "kind \(reference.kind) (\(apiVersion)) is not known to Hedgerow, ignored"
         }

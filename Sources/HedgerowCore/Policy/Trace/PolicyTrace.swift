@@ -5,11 +5,15 @@ public struct PolicyTraceQuery: Hashable, Sendable {
         case pod(NamespacedName)
         /// An address outside the cluster (or any address): its identity comes from the ipcache.
         case address(IPAddress)
+        /// An address of the node itself: the reserved host identity (the agent puts the node's
+        /// addresses in the datapath's ipcache as host; the compiler's ipcache does not know them).
+        case node(IPAddress)
 
         public var description: String {
             switch self {
             case .pod(let name): name.description
             case .address(let address): address.description
+            case .node(let address): "\(address) (node)"
             }
         }
     }
@@ -142,6 +146,8 @@ extension PolicyCompiler {
         switch peer {
         case .address(let address):
             return (ipcache.lookup(address), nil)
+        case .node:
+            return (.host, nil)
         case .pod(let name):
             guard let pod = inputs.pods[name] else { throw PolicyTraceError(message: "no pod \(name)") }
             if pod.hostNetwork { return (.host, nil) }
