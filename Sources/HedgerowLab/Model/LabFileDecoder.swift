@@ -17,7 +17,7 @@ public enum LabFileDecoder {
 
     public static func decode(yaml: String, file: String, nameOverride: String? = nil) throws -> LabSpec {
         let root = try StrictYAML.parse(yaml, file: file)
-        let fields = try root.fields(allowed: ["name", "nodes", "namespaces", "pods"])
+        let fields = try root.fields(allowed: ["name", "nodes", "namespaces", "pods", "underlay"])
         let name: String
         if let nameOverride {
             name = nameOverride
@@ -28,7 +28,15 @@ public enum LabFileDecoder {
         let namespaces = try (fields.optional("namespaces")?.sequence() ?? []).map(decodeNamespace)
         let onlyNode = nodes.count == 1 ? nodes[0].name : nil
         let pods = try (fields.optional("pods")?.sequence() ?? []).map { try decodePod($0, defaultNode: onlyNode) }
-        let spec = LabSpec(name: name, nodes: nodes, namespaces: namespaces, pods: pods)
+        var underlay: IPv4CIDR?
+        if let value = try fields.optional("underlay") {
+            let text = try value.string()
+            guard let cidr = IPv4CIDR(text) else {
+                throw value.error("'\(text)' is not an IPv4 CIDR with zero host bits (like 192.168.200.0/24)")
+            }
+            underlay = cidr
+        }
+        let spec = LabSpec(name: name, nodes: nodes, namespaces: namespaces, pods: pods, underlay: underlay)
         try LabValidator.validate(spec, locator: LabFileLocator(file: file, marks: root.marks))
         return spec
     }

@@ -20,6 +20,9 @@ public struct LabNaming: Sendable, Equatable {
 
     public func nodeNetns(_ node: String) -> String { Self.shorten(netnsPrefix, node) }
     public func podNetns(namespace: String, pod: String) -> String { Self.shorten(netnsPrefix, "\(namespace)-\(pod)") }
+    /// The underlay's namespace. Node names are DNS labels and pod namespaces join two of them
+    /// with '-', so the '.' keeps this name from ever meeting theirs.
+    public var underlayNetns: String { Self.shorten(netnsPrefix, ".underlay") }
 
     /// The id CNI plugins key their state by (host-local files, ptp's interface naming).
     public func containerID(namespace: String, pod: String) -> String { podNetns(namespace: namespace, pod: pod) }

@@ -6,13 +6,21 @@ public struct LabSpec: Codable, Equatable, Sendable {
     public var nodes: [NodeSpec]
     public var namespaces: [NamespaceSpec]
     public var pods: [PodSpec]
+    /// The network joining the nodes (their `eth0`s); `underlayCIDR` when not given.
+    public var underlay: IPv4CIDR?
 
-    public init(name: String, nodes: [NodeSpec], namespaces: [NamespaceSpec], pods: [PodSpec]) {
+    /// Private to each lab (it lives in the lab's own namespaces), so every lab may use it.
+    public static let defaultUnderlay = IPv4CIDR("192.168.200.0/24")!
+
+    public init(name: String, nodes: [NodeSpec], namespaces: [NamespaceSpec], pods: [PodSpec], underlay: IPv4CIDR? = nil) {
         self.name = name
         self.nodes = nodes
         self.namespaces = namespaces
         self.pods = pods
+        self.underlay = underlay
     }
+
+    public var underlayCIDR: IPv4CIDR { underlay ?? Self.defaultUnderlay }
 
     public func node(named name: String) -> NodeSpec? { nodes.first { $0.name == name } }
     public func namespace(named name: String) -> NamespaceSpec? { namespaces.first { $0.name == name } }

@@ -20,6 +20,16 @@ public enum LabValidator {
             for (j, other) in spec.nodes[..<i].enumerated() where other.podCIDR.overlaps(node.podCIDR) {
                 throw locator.error("\(path).podCIDR", "\(node.podCIDR) overlaps nodes[\(j)].podCIDR \(other.podCIDR)")
             }
+            if node.podCIDR.overlaps(spec.underlayCIDR) {
+                throw locator.error("\(path).podCIDR", "\(node.podCIDR) overlaps the underlay \(spec.underlayCIDR)")
+            }
+        }
+        // Nodes take the first host addresses, outside clients count down from the last.
+        let underlayHosts = (1 << (32 - spec.underlayCIDR.prefixLength)) - 2
+        if underlayHosts < spec.nodes.count + Underlay.reservedForOutsiders {
+            throw locator.error(
+                "underlay",
+                "\(spec.underlayCIDR) has room for \(max(0, underlayHosts)) hosts; \(spec.nodes.count) nodes and \(Underlay.reservedForOutsiders) outside clients need more")
         }
 
         var namespaceIndex: [String: Int] = [:]

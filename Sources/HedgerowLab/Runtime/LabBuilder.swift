@@ -36,7 +36,7 @@ public struct LabBuilder {
     /// Names are built by joining with '-', so labs "a" and "a-b" could both want "hl-a-b-c".
     /// Checked before anything is created, so that the rollback never removes another's.
     private func checkNamesAreFree(_ state: LabState) throws {
-        let netns = state.nodes.map(\.netns) + state.spec.pods.map { state.naming.podNetns(namespace: $0.namespace, pod: $0.name) }
+        let netns = [state.naming.underlayNetns] + state.nodes.map(\.netns) + state.spec.pods.map { state.naming.podNetns(namespace: $0.namespace, pod: $0.name) }
         if let taken = netns.first(where: NetworkNamespaces.exists) {
             throw LabError("network namespace \(taken) already exists and is not lab \(state.name)'s (another lab with an overlapping name?)")
         }
@@ -69,6 +69,15 @@ public struct LabBuilder {
         for index in state.nodes.indices {
             try buildNode(&state, index: index)
         }
+        // Joined before any agent starts, so that each agent finds its uplink there.
+        try Underlay(enter: enter).build(&state)
+        if state.options.withAgent {
+            for index in state.nodes.indices {
+                let agent = AgentProcess(node: state.nodes[index], layout: state.layout, options: state.options, enter: enter)
+                state.nodes[index].agentPID = try agent.start()
+                try LabStateStore.save(state)
+            }
+        }
         for pod in state.spec.pods {
             try PodLifecycle(enter: enter).add(pod, to: &state)
         }
@@ -84,11 +93,5 @@ public struct LabBuilder {
             enter.argv(netns: node.netns, command: ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"]),
             what: "enable IPv4 forwarding in \(node.netns)")
         try LabStateStore.save(state)
-
-        if state.options.withAgent {
-            let agent = AgentProcess(node: node, layout: state.layout, options: state.options, enter: enter)
-            state.nodes[index].agentPID = try agent.start()
-            try LabStateStore.save(state)
-        }
     }
 }

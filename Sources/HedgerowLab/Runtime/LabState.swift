@@ -66,6 +66,8 @@ public struct NodeState: Codable, Equatable, Sendable {
     public var agentLog: String
     /// Set once the agent has been started; verified against the node cgroup before signalling.
     public var agentPID: Int32?
+    /// The node's `eth0` address on the underlay, once plugged in.
+    public var underlayAddress: String?
 
     public init(node: NodeSpec, naming: LabNaming, layout: LabLayout) {
         name = node.name
