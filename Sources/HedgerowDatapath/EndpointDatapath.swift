@@ -24,8 +24,9 @@ public final class EndpointDatapath: Sendable {
     private let object: BPFObject
     let fromEndpoint: BPFProgram  // tc ingress of the host veth: traffic leaving the pod
     let toEndpoint: BPFProgram  // tc egress of the host veth: traffic entering the pod
-    private let fromEndpointTag: [UInt8]
-    private let toEndpointTag: [UInt8]
+    private let pinnedMapIDs: Set<UInt32>
+    private let fromEndpointIdentity: ProgramIdentity
+    private let toEndpointIdentity: ProgramIdentity
     private let endpoints: EndpointTable
     private let traffic: BPFPerCPUMap<UInt32, hedgerow_traffic>
     private let counters: DatapathCounters
@@ -35,11 +36,17 @@ public final class EndpointDatapath: Sendable {
     private let events: BPFMapHandle
 
     public init(objectDirectory: String, pinDirectory: String) throws {
-        object = try BPFObject(path: "\(objectDirectory)/endpoint.bpf.o", options: .init(pinRoot: pinDirectory))
+        // A pinned map whose layout this object no longer declares is replaced by an empty one
+        // (`replacedPins` says which); the agent refills maps from its state on every start.
+        object = try BPFObject(
+            path: "\(objectDirectory)/endpoint.bpf.o", options: .init(pinRoot: pinDirectory, incompatiblePins: .replace))
         fromEndpoint = try object.program(named: "from_endpoint")
         toEndpoint = try object.program(named: "to_endpoint")
-        fromEndpointTag = try fromEndpoint.info().tag
-        toEndpointTag = try toEndpoint.info().tag
+        let loaded = object
+        let pinned = Set(try loaded.pinPaths().keys.map { try loaded.map(named: $0).info.id })
+        pinnedMapIDs = pinned
+        fromEndpointIdentity = try ProgramIdentity(fromEndpoint.info(), pinnedMapIDs: pinned)
+        toEndpointIdentity = try ProgramIdentity(toEndpoint.info(), pinnedMapIDs: pinned)
         endpoints = EndpointTable(try BPFMap(object.map(named: "hedgerow_endpoints")))
         traffic = try BPFPerCPUMap(object.map(named: "hedgerow_traffic"))
         counters = DatapathCounters(
@@ -66,8 +73,8 @@ public final class EndpointDatapath: Sendable {
         let previous = try installEntry(endpoint)
         do {
             let outcomes = try [
-                attach(fromEndpoint, tag: fromEndpointTag, to: TCHook(ifindex: endpoint.interfaceIndex, direction: .ingress)),
-                attach(toEndpoint, tag: toEndpointTag, to: TCHook(ifindex: endpoint.interfaceIndex, direction: .egress)),
+                attach(fromEndpoint, identity: fromEndpointIdentity, to: TCHook(ifindex: endpoint.interfaceIndex, direction: .ingress)),
+                attach(toEndpoint, identity: toEndpointIdentity, to: TCHook(ifindex: endpoint.interfaceIndex, direction: .egress)),
             ]
             if outcomes.allSatisfy({ $0 == .adopted }) { return .adopted }
             return outcomes.contains(.replaced) ? .replaced : .attached
@@ -176,9 +183,27 @@ public final class EndpointDatapath: Sendable {
 
     // MARK: Helpers
 
-    private func attach(_ program: BPFProgram, tag: [UInt8], to hook: TCHook) throws -> InstallOutcome {
+    /// Pinned maps this load replaced because their layout changed (their old contents are gone).
+    public var replacedPins: [PinnedMapMismatch] { object.replacedPins }
+
+    /// What makes a filter left by an earlier run the same as ours: the same instructions (tag)
+    /// bound to the same pinned maps. The tag alone ignores which maps a program uses, so a
+    /// program of the same source still bound to a pinned map that was since replaced must not
+    /// count as ours. (Unpinned maps, such as global data, are new in every load.)
+    struct ProgramIdentity: Equatable {
+        let tag: [UInt8]
+        let pinnedMapIDs: Set<UInt32>
+        init(_ info: BPFProgramInfo, pinnedMapIDs: Set<UInt32>) {
+            tag = info.tag
+            self.pinnedMapIDs = Set(info.mapIDs).intersection(pinnedMapIDs)
+        }
+    }
+
+    private func attach(_ program: BPFProgram, identity: ProgramIdentity, to hook: TCHook) throws -> InstallOutcome {
         let existing = try hook.query(priority: Self.filterPriority, handle: Self.filterHandle)
-        if let existing, try BPFProgramInfo(id: existing).tag == tag { return .adopted }
+        if let existing, try ProgramIdentity(BPFProgramInfo(id: existing), pinnedMapIDs: pinnedMapIDs) == identity {
+            return .adopted
+        }
         let attachment = try hook.attach(program, priority: Self.filterPriority, handle: Self.filterHandle, replace: true)
         // The filter belongs to the interface from now on, not to this process.
         attachment.forget()

@@ -86,6 +86,41 @@ import Testing
         #expect(try second.traffic(endpointID: 5) == EndpointTraffic())
     }
 
+    /// An agent whose object declares a different layout for a pinned map (here an earlier run
+    /// left a smaller traffic map) replaces that map, says so, and replaces the filters bound to
+    /// the old one instead of adopting them: adopting would leave programs counting into a map
+    /// nobody reads.
+    @Test(.enabled(if: Privileged.shouldRun)) func aChangedMapLayoutIsReplacedWithItsFilters() throws {
+        try Privileged.require()
+        let namespace = try TestNamespace(prefix: "hdl")
+        defer { namespace.destroy() }
+        let veth = try TestVethPair(into: namespace, subnet: 79)
+        defer { veth.destroy() }
+        let pinRoot = "/sys/fs/bpf/\(UniqueName.make("hdl"))"
+        defer { try? BPFPin.removeTree(pinRoot) }
+
+        let endpoint = DatapathEndpoint(id: 6, interfaceIndex: veth.hostIndex, addresses: [veth.peerAddress])
+        let first = try EndpointDatapath(objectDirectory: TestPaths.bpfObjects.path, pinDirectory: pinRoot)
+        #expect(first.replacedPins.isEmpty)
+        #expect(try first.install(endpoint) == .attached)
+
+        let trafficPin = pinRoot + "/hedgerow_traffic"
+        let pinned = try BPFMapHandle.openPinned(trafficPin)
+        try BPFPin.remove(trafficPin)
+        let older = try BPFMapHandle.create(
+            type: pinned.type, keySize: pinned.keySize, valueSize: pinned.valueSize, maxEntries: pinned.maxEntries / 2)
+        try older.pin(at: trafficPin)
+
+        let second = try EndpointDatapath(objectDirectory: TestPaths.bpfObjects.path, pinDirectory: pinRoot)
+        #expect(second.replacedPins.map(\.mapName) == ["hedgerow_traffic"])
+        #expect(try BPFMapHandle.openPinned(trafficPin).maxEntries == pinned.maxEntries)
+        #expect(try second.install(endpoint) == .replaced)
+        #expect(try filterCount(veth.hostName, "ingress") == 1)
+        try namespace.run("ping", "-c", "2", "-i", "0.2", "-W", "1", veth.hostAddress)
+        #expect(try second.traffic(endpointID: 6).egress.packets >= 2)
+        try second.remove(endpointID: 6, interfaceIndex: veth.hostIndex, interfaceExists: true)
+    }
+
     private func filterCount(_ device: String, _ direction: String) throws -> Int {
         try Shell.run("tc", "filter", "show", "dev", device, direction)
             .split(separator: "\n").filter { $0.contains("bpf") && $0.contains("direct-action") }.count

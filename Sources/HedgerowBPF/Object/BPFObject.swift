@@ -24,14 +24,25 @@ public final class BPFObject: Sendable {
         public var maxEntries: [String: UInt32]
         /// How many bytes of libbpf's messages (and so of the verifier log) a failed load keeps.
         public var logCapacity: Int
+        /// What to do with a pinned map whose layout the object no longer declares.
+        public var incompatiblePins: IncompatiblePins
 
         public init(pinRoot: String? = nil, objectName: String? = nil, maxEntries: [String: UInt32] = [:],
-                    logCapacity: Int = 64 * 1024) {
+                    logCapacity: Int = 64 * 1024, incompatiblePins: IncompatiblePins = .refuse) {
             self.pinRoot = pinRoot
             self.objectName = objectName
             self.maxEntries = maxEntries
             self.logCapacity = logCapacity
+            self.incompatiblePins = incompatiblePins
         }
+    }
+
+    public enum IncompatiblePins: Sendable {
+        /// Fail the load with an error naming each map and how its layouts differ.
+        case refuse
+        /// Unpin each such map (programs still using it keep it until they are replaced) and
+        /// let the load create an empty one in its place; `replacedPins` says which.
+        case replace
     }
 
     /// What the object declares (with `maxEntries` overrides applied; `pinning` as declared,
@@ -39,6 +50,8 @@ public final class BPFObject: Sendable {
     public let spec: BPFObjectSpec
     public let options: Options
     public var name: String { spec.name }
+    /// Pinned maps whose layout had changed and that this load replaced with empty ones.
+    public let replacedPins: [PinnedMapMismatch]
 
     /// libbpf's `struct bpf_object`, nil once closed.
     private let object: Mutex<UnsafeObject?>
@@ -58,6 +71,7 @@ public final class BPFObject: Sendable {
             try Self.applyOverrides(options.maxEntries, to: handle, path: path)
             spec = BPFObjectSpec(opened: handle, path: path)
             if options.pinRoot == nil { try Self.disablePinning(of: handle, path: path) }
+            replacedPins = try Self.resolveIncompatiblePins(spec, options: options)
             let objectName = String(cString: bpf_object__name(handle))
             let (status, loadLog) = LibBPF.capturing(capacity: options.logCapacity) { bpf_object__load(handle) }
             if status < 0 { throw Self.loadError(errno: status, objectName: objectName, path: path, log: loadLog) }
@@ -148,6 +162,22 @@ public final class BPFObject: Sendable {
                 throw error
             }
             return try body(pointer)
+        }
+    }
+
+    private static func resolveIncompatiblePins(_ spec: BPFObjectSpec, options: Options) throws -> [PinnedMapMismatch] {
+        guard let pinRoot = options.pinRoot else { return [] }
+        let mismatches = try PinnedMapLayoutCheck.mismatches(of: spec, pinRoot: pinRoot)
+        guard !mismatches.isEmpty else { return [] }
+        switch options.incompatiblePins {
+        case .refuse:
+            throw BPFError(
+                kind: .sizeMismatch, operation: "reuse pinned maps", objectName: spec.name,
+                mapName: mismatches.count == 1 ? mismatches[0].mapName : nil, path: pinRoot,
+                detail: mismatches.map(\.description).joined(separator: "; "))
+        case .replace:
+            for mismatch in mismatches { try BPFPin.remove(mismatch.path) }
+            return mismatches
         }
     }
 
