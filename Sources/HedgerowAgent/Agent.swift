@@ -26,6 +26,9 @@ public struct Agent: Sendable {
         let config = configuration
         try prepareDirectories()
         let datapath = try EndpointDatapath(objectDirectory: config.bpfObjectDirectory, pinDirectory: config.pinDirectory)
+        for replaced in datapath.replacedPins {
+            logger.warning("\(replaced); recreated it empty: the agent refills it from its state, and filters using the old map are replaced")
+        }
         let readiness = Readiness()
         let telemetry = AgentTelemetry()
         let policy = try PolicyEngine(
