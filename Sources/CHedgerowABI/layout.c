@@ -102,3 +102,46 @@ ASSERT_OFFSET(hedgerow_flow_event, orig_daddr, 88);
 
 /* Drop reasons index the counters by number: they must fit the table. */
 _Static_assert(HEDGEROW_DROP_POLICY_DENY < HEDGEROW_DROP_REASONS, "drop reasons fit hedgerow_drops");
+
+/* Services */
+ASSERT_SIZE(hedgerow_service_key, 24);
+ASSERT_ALIGNED(hedgerow_service_key);
+ASSERT_OFFSET(hedgerow_service_key, port, 16);
+ASSERT_OFFSET(hedgerow_service_key, protocol, 18);
+ASSERT_OFFSET(hedgerow_service_key, slot, 20);
+ASSERT_SIZE(hedgerow_service_value, 16);
+ASSERT_ALIGNED(hedgerow_service_value);
+ASSERT_OFFSET(hedgerow_service_value, backend_count, 4);
+ASSERT_OFFSET(hedgerow_service_value, service_id, 6);
+ASSERT_OFFSET(hedgerow_service_value, flags, 8);
+ASSERT_OFFSET(hedgerow_service_value, affinity_timeout_s, 12);
+ASSERT_SIZE(hedgerow_backend, 24);
+ASSERT_ALIGNED(hedgerow_backend);
+ASSERT_OFFSET(hedgerow_backend, port, 16);
+ASSERT_OFFSET(hedgerow_backend, protocol, 18);
+ASSERT_OFFSET(hedgerow_backend, flags, 19);
+ASSERT_SIZE(hedgerow_rev_nat, 24);
+ASSERT_ALIGNED(hedgerow_rev_nat);
+ASSERT_OFFSET(hedgerow_rev_nat, port, 16);
+ASSERT_OFFSET(hedgerow_rev_nat, protocol, 18);
+ASSERT_SIZE(hedgerow_affinity_key, 24);
+ASSERT_ALIGNED(hedgerow_affinity_key);
+ASSERT_OFFSET(hedgerow_affinity_key, service_id, 16);
+ASSERT_OFFSET(hedgerow_affinity_key, client_kind, 18);
+ASSERT_SIZE(hedgerow_affinity_value, 16);
+ASSERT_ALIGNED(hedgerow_affinity_value);
+ASSERT_OFFSET(hedgerow_affinity_value, backend_id, 8);
+ASSERT_SIZE(hedgerow_affinity_match_key, 8);
+ASSERT_ALIGNED(hedgerow_affinity_match_key);
+ASSERT_OFFSET(hedgerow_affinity_match_key, service_id, 4);
+ASSERT_SIZE(hedgerow_sock_rev_nat_key, 32);
+ASSERT_ALIGNED(hedgerow_sock_rev_nat_key);
+ASSERT_OFFSET(hedgerow_sock_rev_nat_key, backend_addr, 8);
+ASSERT_OFFSET(hedgerow_sock_rev_nat_key, backend_port, 24);
+ASSERT_OFFSET(hedgerow_sock_rev_nat_key, protocol, 26);
+ASSERT_SIZE(hedgerow_sock_rev_nat_value, 24);
+ASSERT_ALIGNED(hedgerow_sock_rev_nat_value);
+ASSERT_OFFSET(hedgerow_sock_rev_nat_value, port, 16);
+ASSERT_OFFSET(hedgerow_sock_rev_nat_value, service_id, 18);
+/* Service ids are 16 bits and index the rev-NAT and Maglev maps. */
+_Static_assert(HEDGEROW_MAX_SERVICE_IDS == 1 << 16, "service ids are 16 bits");

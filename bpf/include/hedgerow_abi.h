@@ -367,4 +367,144 @@ struct hedgerow_flow_event {
 	__u8 orig_daddr[16];
 };
 
+/* ------------------------------------------------------------------------ */
+/* Services: socket-level and node-level load balancing                     */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * hedgerow_services (hash): one frontend (VIP, port, protocol) is a run of
+ * entries that differ in `slot`. Slot 0 is the frontend itself (backend count,
+ * service id, flags); slots 1..backend_count each name one backend id. A lookup
+ * reads slot 0, picks n in 1..count and reads slot n, then the backend. The
+ * agent writes backends before the slots naming them, slots before the count
+ * that exposes them, and deletes last, so every slot a reader can reach holds a
+ * backend that exists (Sources/HedgerowDatapath/Services/ServiceSyncPlan.swift).
+ *
+ * NodePort frontends ("every node address") use the unspecified address of
+ * their family (::ffff:0.0.0.0 or ::) with HEDGEROW_SVC_F_NODE_PORT.
+ */
+#define HEDGEROW_MAX_SERVICE_ENTRIES 262144 /* frontends plus backend slots */
+#define HEDGEROW_MAX_BACKENDS 65536
+#define HEDGEROW_MAX_SERVICE_IDS 65536     /* service ids are 16 bits, 0 unused */
+
+struct hedgerow_service_key {
+	__u8 addr[16];  /* the VIP */
+	__be16 port;    /* network byte order */
+	__u8 protocol;  /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP */
+	__u8 _pad;
+	__u16 slot;     /* 0: the frontend; 1..backend_count: its backends */
+	__u16 _pad2;
+};
+
+enum hedgerow_service_flags {
+	HEDGEROW_SVC_F_AFFINITY = 1u << 0,    /* sessionAffinity ClientIP: see hedgerow_affinity_* */
+	HEDGEROW_SVC_F_LOCAL = 1u << 1,       /* traffic policy Local: the backends are this node's only */
+	HEDGEROW_SVC_F_NO_BACKENDS = 1u << 2, /* reject (backend_count is 0 too; said twice for readers) */
+	HEDGEROW_SVC_F_EXTERNAL = 1u << 3,    /* an external IP, LoadBalancer IP or node port */
+	HEDGEROW_SVC_F_NODE_PORT = 1u << 4,   /* addr is "every node address" of its family */
+};
+
+struct hedgerow_service_value {
+	__u32 backend_id;         /* slots >= 1: the backend (hedgerow_backends key); slot 0: 0 */
+	__u16 backend_count;      /* slot 0 */
+	__u16 service_id;         /* slot 0: the rev-NAT id (hedgerow_rev_nat key), never 0 */
+	__u32 flags;              /* slot 0: enum hedgerow_service_flags */
+	__u32 affinity_timeout_s; /* slot 0, with HEDGEROW_SVC_F_AFFINITY: the pin's idle lifetime */
+};
+
+enum hedgerow_backend_flags {
+	HEDGEROW_BACKEND_F_LOCAL = 1u << 0,       /* runs on this node */
+	HEDGEROW_BACKEND_F_TERMINATING = 1u << 1, /* serving while terminating (no backend is ready) */
+};
+
+/* hedgerow_backends (hash): backend id (__u32, never 0, not reused while the
+ * agent runs) -> where to send. One entry per address, port and protocol,
+ * shared by every frontend that uses it. */
+struct hedgerow_backend {
+	__u8 addr[16];
+	__be16 port;   /* network byte order */
+	__u8 protocol;
+	__u8 flags;    /* enum hedgerow_backend_flags */
+	__u32 _pad;
+};
+
+/* hedgerow_rev_nat (hash): service id (__u32 key holding the 16-bit id) -> the
+ * frontend replies must appear to come from. */
+struct hedgerow_rev_nat {
+	__u8 addr[16];
+	__be16 port;
+	__u8 protocol;
+	__u8 _pad;
+	__u32 _pad2;
+};
+
+/*
+ * ClientIP session affinity (hedgerow_affinity, LRU hash). At connect() the
+ * client's address is not known yet, so socket-level LB names the client by its
+ * network namespace cookie (one pod, one namespace, one address), as Cilium
+ * does; the node-level LB uses the client address.
+ */
+enum hedgerow_affinity_client {
+	HEDGEROW_AFFINITY_CLIENT_NETNS = 0, /* client[0..7]: bpf_get_netns_cookie(), host byte order */
+	HEDGEROW_AFFINITY_CLIENT_ADDR = 1,  /* client: the source address */
+};
+
+struct hedgerow_affinity_key {
+	__u8 client[16];
+	__u16 service_id;
+	__u8 client_kind; /* enum hedgerow_affinity_client */
+	__u8 _pad[5];
+};
+
+struct hedgerow_affinity_value {
+	__u64 last_used_ns; /* bpf_ktime_get_ns() of the last connection through the pin */
+	__u32 backend_id;
+	__u32 _pad;
+};
+
+/* hedgerow_affinity_match (hash): present while the backend is one of the
+ * service's, so a pin to a backend the service dropped is not followed (the
+ * backend may live on for other services). Only affinity services have entries. */
+struct hedgerow_affinity_match_key {
+	__u32 backend_id;
+	__u16 service_id;
+	__u16 _pad;
+};
+
+/*
+ * Socket-level reverse translation (hedgerow_sock_rev_nat, LRU hash). connect()
+ * and sendmsg() record, per socket and backend, the frontend they translated;
+ * recvmsg() (UDP) and getpeername() find the frontend again from the backend
+ * address the kernel reports. The entry is followed only while hedgerow_rev_nat
+ * still holds the same frontend for its service id.
+ */
+struct hedgerow_sock_rev_nat_key {
+	__u64 cookie;          /* bpf_get_socket_cookie() */
+	__u8 backend_addr[16];
+	__be16 backend_port;
+	__u8 protocol;
+	__u8 _pad[5];
+};
+
+struct hedgerow_sock_rev_nat_value {
+	__u8 addr[16];  /* the frontend the application asked for */
+	__be16 port;
+	__u16 service_id;
+	__u32 _pad;
+};
+
+#define HEDGEROW_MAX_AFFINITY 65536
+#define HEDGEROW_MAX_SOCK_REV_NAT 65536 /* LRU maps are preallocated: ~7 MiB */
+
+/*
+ * Maglev lookup tables (node-level LB): hedgerow_maglev is an array of maps
+ * indexed by service id; each inner map is an array of M backend ids (__u32),
+ * M a prime (default 16381, the same on every node so that every node picks the
+ * same backend for a flow). Only external frontends have a table. An array of
+ * maps rather than one flat array of ids x M: a flat array would reserve M
+ * entries for all 65536 ids (4 GiB at the default M), and a table is replaced
+ * whole with one update of the outer map, so a lookup never sees half a table.
+ */
+#define HEDGEROW_MAGLEV_DEFAULT_SIZE 16381
+
 #endif /* HEDGEROW_ABI_H */
