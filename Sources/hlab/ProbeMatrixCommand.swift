@@ -7,7 +7,7 @@ struct ProbeMatrixCommand: ParsableCommand {
         commandName: "probe-matrix",
         abstract: "Probe many IP:PORT/PROTO targets concurrently (run inside a pod); one line per target: ok, refused or timeout.")
 
-    @Option(help: "Targets, comma-separated: 10.244.1.3:80/tcp,10.244.1.4:81/udp.")
+    @Option(help: "Targets, comma-separated: 10.244.1.3:80/tcp,10.244.1.4:81/udp,10.244.1.5:80/sctp.")
     var targets: String
 
     @Option(help: "How long each probe waits (300ms, 1s).")
@@ -16,7 +16,7 @@ struct ProbeMatrixCommand: ParsableCommand {
     func run() throws {
         let parsed = try targets.split(separator: ",").map { text -> ProbeTarget in
             guard let target = ProbeTarget(parsing: String(text)) else {
-                throw ValidationError("--targets: \(text): expected IPV4:PORT/tcp or IPV4:PORT/udp")
+                throw ValidationError("--targets: \(text): expected IPV4:PORT/tcp, IPV4:PORT/udp or IPV4:PORT/sctp")
             }
             return target
         }

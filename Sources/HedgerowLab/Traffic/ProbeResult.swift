@@ -60,6 +60,7 @@ public enum Prober {
         switch proto {
         case .tcp: outcome = TCPProbe.run(target, message: message, timeout: timeout)
         case .udp: outcome = UDPProbe.run(target, message: message, timeout: timeout)
+        case .sctp: outcome = SCTPProbe.run(target, timeout: timeout)  // its token is the INIT's random tag
         }
         return ProbeResult(proto: proto, target: target, timeout: timeout, outcome: outcome)
     }

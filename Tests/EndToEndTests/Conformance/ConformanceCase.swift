@@ -32,7 +32,7 @@ struct ConformanceCase {
 
     struct Expectation {
         let port: UInt16
-        let proto: String  // "tcp" or "udp"
+        let proto: String  // "tcp", "udp" or "sctp"
         let reachability: Reachability
         var label: String { "\(port)/\(proto.uppercased())" }
     }
@@ -97,8 +97,8 @@ struct ConformanceCase {
     private static func decodeExpectation(_ object: [String: Any], _ path: String) throws -> Expectation {
         try expectKeys(object, ["probe", "default", "deny", "allow"], path)
         guard let probe = object["probe"] as? String, let slash = probe.firstIndex(of: "/"),
-              let port = UInt16(probe[..<slash]), ["tcp", "udp"].contains(probe[probe.index(after: slash)...].lowercased())
-        else { throw ConformanceError("\(path).probe: expected PORT/TCP or PORT/UDP") }
+              let port = UInt16(probe[..<slash]), ["tcp", "udp", "sctp"].contains(probe[probe.index(after: slash)...].lowercased())
+        else { throw ConformanceError("\(path).probe: expected PORT/TCP, PORT/UDP or PORT/SCTP") }
         guard let defaultText = object["default"] as? String, ["allow", "deny"].contains(defaultText) else {
             throw ConformanceError("\(path).default: expected allow or deny")
         }

@@ -1,9 +1,10 @@
 import Foundation
 import HedgerowTestSupport
 
-/// labs/netpol.yaml brought up once for the whole suite: echo servers on 80/81 TCP+UDP in all
-/// 9 pods, policies applied through hpolicy, labels changed by rewriting the manifests the
-/// agent watches, and whole matrices probed with one `hlab probe-matrix` per source pod.
+/// labs/netpol.yaml brought up once for the whole suite: echo servers on 80/81 TCP+UDP and SCTP
+/// INIT answerers on 80/81 (raw IP) in all 9 pods, policies applied through hpolicy, labels
+/// changed by rewriting the manifests the agent watches, and whole matrices probed with one
+/// `hlab probe-matrix` per source pod.
 final class ConformanceLab {
     let lab: LabHarness
     private(set) var podIPs: [PodName: String] = [:]
@@ -22,7 +23,7 @@ final class ConformanceLab {
             }
             for endpoint in endpoints { podIPs[PodName(namespace: endpoint.namespace, name: endpoint.podName)] = endpoint.ips[0] }
             for pod in PodName.all {
-                servers.append(try lab.spawn(pod.description, [TestPaths.binary("hlab"), "serve", "--tcp", "80,81", "--udp", "80,81"]))
+                servers.append(try lab.spawn(pod.description, [TestPaths.binary("hlab"), "serve", "--tcp", "80,81", "--udp", "80,81", "--sctp", "80,81"]))
             }
         } catch {
             close()

@@ -58,7 +58,7 @@ import Testing
         #expect(passed == cases.count)
     }
 
-    static let allPorts: [(port: UInt16, proto: String)] = [(80, "tcp"), (81, "tcp"), (80, "udp"), (81, "udp")]
+    static let allPorts: [(port: UInt16, proto: String)] = [(80, "tcp"), (81, "tcp"), (80, "udp"), (81, "udp"), (80, "sctp"), (81, "sctp")]
 
     /// Runs the steps of one case; returns the failure report, or nil when every cell agreed.
     private func run(_ testCase: ConformanceCase, in lab: ConformanceLab, retried: inout [String]) throws -> String? {
