@@ -49,15 +49,15 @@ extension AgentAPIService {
         request: Hedgerow_Agent_V1_TracePolicyRequest, context: ServerContext
     ) async throws -> Hedgerow_Agent_V1_TracePolicyResponse {
         try await rpc {
-            guard let from = Self.pod(request.from), let to = Self.pod(request.to) else {
-                throw RPCError(code: .invalidArgument, message: "--from and --to must be NAMESPACE/POD")
+            guard let from = Self.peer(request.from), let to = Self.peer(request.to) else {
+                throw RPCError(code: .invalidArgument, message: "--from and --to must be NAMESPACE/POD or an IP address")
             }
             let numbers: [String: UInt8] = ["": 6, "TCP": 6, "UDP": 17, "SCTP": 132, "ICMP": 1]
             guard let proto = numbers[request.protocol.uppercased()] else {
                 throw RPCError(code: .invalidArgument, message: "protocol \(request.protocol) is not TCP, UDP, SCTP or ICMP")
             }
             let trace = try policy.trace(
-                PolicyTraceQuery(source: .pod(from), destination: .pod(to), proto: proto, port: UInt16(clamping: request.port)))
+                PolicyTraceQuery(source: from, destination: to, proto: proto, port: UInt16(clamping: request.port)))
             return .with {
                 $0.verdict = trace.isAllowed ? "ALLOWED" : "DENIED"
                 $0.explanation = trace.description.split(separator: "\n").map(String.init)
@@ -65,9 +65,11 @@ extension AgentAPIService {
         }
     }
 
-    private static func pod(_ text: String) -> NamespacedName? {
+    /// NAMESPACE/POD, or an IP address (a pod's, the node's or an outside one: the engine decides).
+    private static func peer(_ text: String) -> PolicyTraceQuery.Peer? {
+        if let address = IPAddress(text) { return .address(address) }
         let parts = text.split(separator: "/").map(String.init)
-        return parts.count == 2 ? NamespacedName(namespace: parts[0], name: parts[1]) : nil
+        return parts.count == 2 ? .pod(NamespacedName(namespace: parts[0], name: parts[1])) : nil
     }
 
     private static func ref(_ reference: ObjectReference) -> Hedgerow_Agent_V1_PolicyRef {

@@ -93,7 +93,8 @@ enum PolicyCall {
         if response.enforced {
             print("revision \(response.revision) enforced by \(response.affectedEndpoints) endpoint(s)")
         } else {
-            printError("revision \(response.revision) not enforced in time by:")
+            printError("revision \(response.revision) is not enforced by \(response.laggingEndpoints.count) endpoint(s); "
+                + "they keep their previous policy and are retried on every later change:")
             for endpoint in response.laggingEndpoints { printError("  \(endpoint)") }
             throw ExitCode(3)
         }

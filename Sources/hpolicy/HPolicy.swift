@@ -12,8 +12,11 @@ struct HPolicy: AsyncParsableCommand {
             Policies are Kubernetes NetworkPolicy, CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy \
             objects (YAML or JSON, several documents per file).
 
-            Exit codes: 0 success; 1 invalid input, refused by the agent, or agent unreachable; \
-            2 usage error; 3 applied, but some endpoints did not enforce it within --timeout.
+            Exit codes: 0 success (every affected endpoint enforces the result); 1 invalid input, \
+            refused by the agent, or agent unreachable (nothing changed); 2 usage error; 3 stored \
+            and enforced by the other endpoints, but the endpoints named on stderr could not \
+            enforce it (e.g. more policy map entries than the per-endpoint limit of 16384): \
+            each keeps its previous policy, whole, and is retried on every later change.
             """,
         subcommands: [Apply.self, Delete.self, Get.self, Validate.self, Trace.self])
 }

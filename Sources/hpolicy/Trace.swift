@@ -5,13 +5,19 @@ import HedgerowCLI
 extension HPolicy {
     struct Trace: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show which rule allows or denies a connection between two pods.",
-            discussion: "Exit code 0 when allowed, 1 when denied.")
+            abstract: "Show which rule allows or denies a connection between two pods or addresses.",
+            discussion: """
+                --from and --to take a pod (NAMESPACE/POD) or an IP address: a pod's address traces \
+                that pod, an address of the node traces the host identity, any other address is \
+                what the ipcache says (world, or the identity of a policy's CIDR).
+
+                Exit code 0 when allowed, 1 when denied.
+                """)
 
         @OptionGroup var socket: AgentSocketOption
-        @Option(help: "Source pod, NAMESPACE/POD.")
+        @Option(help: "Source: a pod (NAMESPACE/POD) or an IP address.")
         var from: String
-        @Option(help: "Destination pod, NAMESPACE/POD.")
+        @Option(help: "Destination: a pod (NAMESPACE/POD) or an IP address.")
         var to: String
         @Option(help: "Destination port and protocol, e.g. 80/TCP, 53/UDP, 0/ICMP.")
         var port: String

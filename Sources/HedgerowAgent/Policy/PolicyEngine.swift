@@ -34,12 +34,18 @@ final class PolicyEngine: Sendable {
         var appliedObjects: [ObjectReference: PolicyObject] = [:]
         var local: [NamespacedName: LocalEndpoint] = [:]
         var revision: UInt64 = 0
+        /// The node's own addresses: `host` in the datapath's ipcache.
+        var hostAddresses: Set<IPAddress> = []
+        /// Endpoints whose last sync failed: they keep their previous policy and every later
+        /// sync retries them with the current one (until it fits, or they go away).
+        var lagging: Set<NamespacedName> = []
     }
 
     private let state: Mutex<State>
     private let datapath: EndpointDatapath
     private let appliedStore: AppliedPolicyStore
     private let identityFile: String
+    private let nodeAddresses: NodeAddresses?
     let metrics: AgentMetrics
     private let logger: Logger
 
@@ -49,6 +55,12 @@ final class PolicyEngine: Sendable {
         self.logger = logger
         appliedStore = AppliedPolicyStore(stateDirectory: stateDirectory)
         identityFile = (stateDirectory as NSString).appendingPathComponent("identities.json")
+        do {
+            nodeAddresses = try NodeAddresses()
+        } catch {
+            nodeAddresses = nil
+            logger.error("cannot read the node's addresses, they will look like world to policy: \(error)")
+        }
         // Identity numbers survive restarts: flows, conntrack and policy entries keep meaning.
         let allocator = FileManager.default.contents(atPath: identityFile)
             .flatMap { try? JSONDecoder().decode(IdentityAllocator.self, from: $0) }
@@ -164,8 +176,43 @@ final class PolicyEngine: Sendable {
         }
     }
 
+    /// Traces between pods or addresses. An address of a pod is that pod (its own policy
+    /// applies), an address of the node is host; any other address is what the ipcache says.
     func trace(_ query: PolicyTraceQuery) throws -> PolicyTrace {
-        try state.withLock { try $0.compiler.trace(query) }
+        try state.withLock { state in
+            refreshHostAddresses(&state)
+            var resolved = query
+            resolved.source = Self.resolve(query.source, state)
+            resolved.destination = Self.resolve(query.destination, state)
+            return try state.compiler.trace(resolved)
+        }
+    }
+
+    private static func resolve(_ peer: PolicyTraceQuery.Peer, _ state: State) -> PolicyTraceQuery.Peer {
+        guard case .address(let address) = peer else { return peer }
+        if state.hostAddresses.contains(address) { return .node(address) }
+        let owners = state.compiler.inputs.pods.values.filter { !$0.hostNetwork && $0.ips.contains(address) }
+        if let owner = owners.map(\.namespacedName).min() { return .pod(owner) }
+        return peer
+    }
+
+    /// Re-reads the node's addresses (a sync does this too); call when they may have changed.
+    func nodeAddressesMayHaveChanged() {
+        state.withLock { state in
+            let before = state.hostAddresses
+            refreshHostAddresses(&state)
+            guard state.hostAddresses != before else { return }
+            _ = sync(&state)
+        }
+    }
+
+    private func refreshHostAddresses(_ state: inout State) {
+        guard let nodeAddresses else { return }
+        do {
+            state.hostAddresses = try nodeAddresses.read()
+        } catch {
+            logger.error("cannot read the node's addresses, keeping the previous ones: \(error)")
+        }
     }
 
     // MARK: Compile and write
@@ -177,22 +224,34 @@ final class PolicyEngine: Sendable {
             namespaces: Array(state.manifests.namespaces.values), pods: Array(state.manifests.pods.values),
             policies: Array(state.manifests.policies.values) + Array(state.appliedObjects.values))
         let update = state.compiler.update(to: PolicyInputs(state: merged, localEndpoints: Set(state.local.keys)))
+        refreshHostAddresses(&state)
         var lagging: [String] = []
         do {
-            try datapath.ipcache.apply(state.compiler.ipcache.entries)
+            try datapath.ipcache.apply(NodeAddresses.overlay(state.compiler.ipcache.entries, host: state.hostAddresses))
         } catch {
             lagging.append("ipcache: \(error)")
         }
-        var affected = 0
+        // The changed endpoints, and those still behind from an earlier sync (with today's policy).
+        var toWrite: [NamespacedName: EndpointPolicy] = [:]
         for change in update.endpoints where change.needsDatapathUpdate {
-            guard let endpoint = state.local[change.endpoint] else { continue }
+            toWrite[change.endpoint] = change.policy ?? EndpointPolicy()
+        }
+        for pod in state.lagging where toWrite[pod] == nil {
+            toWrite[pod] = state.compiler.endpointPolicies[pod] ?? EndpointPolicy()
+        }
+        var affected = 0
+        var stillLagging: Set<NamespacedName> = []
+        for (pod, policy) in toWrite.sorted(by: { $0.key < $1.key }) {
+            guard let endpoint = state.local[pod] else { continue }
             affected += 1
             do {
-                try datapath.policy.apply(change.policy ?? EndpointPolicy(), endpointID: endpoint.id, interfaceIndex: endpoint.interfaceIndex)
+                try datapath.policy.apply(policy, endpointID: endpoint.id, interfaceIndex: endpoint.interfaceIndex)
             } catch {
-                lagging.append("\(change.endpoint) (endpoint \(endpoint.id)): \(error)")
+                stillLagging.insert(pod)
+                lagging.append("\(pod) (endpoint \(endpoint.id)): \(error)")
             }
         }
+        state.lagging = stillLagging
         let installed = Set((try? datapath.installedInterfaceIndexes()) ?? [])
         for (pod, endpoint) in state.local {
             let identity = state.compiler.identity(of: pod)

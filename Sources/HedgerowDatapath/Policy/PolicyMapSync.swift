@@ -36,6 +36,13 @@ public struct PolicySyncError: Error, CustomStringConvertible {
 /// A mirror of the map makes diffs cheap; it is read from the pinned map when the agent starts,
 /// so a restarted agent's first apply writes only what really differs.
 public final class PolicyMapSync: Sendable {
+    /// The most entries one endpoint's policy may have (per generation), as Cilium's default
+    /// per-endpoint policy map size (`bpf-policy-map-max`). A policy needing more is refused for
+    /// that endpoint before anything is written: it keeps its previous policy, whole. Without a
+    /// per-endpoint limit one endpoint's policy could fill the shared map and starve the others
+    /// half-way through their syncs.
+    public static let endpointEntryLimit = 16_384
+
     /// One endpoint's entries as the map holds them.
     struct EndpointState: Sendable {
         var generations: [[PolicyMapKey: PolicyMapValue]] = [[:], [:]]
@@ -90,6 +97,13 @@ public final class PolicyMapSync: Sendable {
             for (entry, cookie) in zip(policy.entries, cookieList) {
                 let key = PolicyMapKey(endpointID: endpointID, entry.key)
                 if desired[key] == nil { desired[key] = PolicyMapValue(action: entry.action, cookie: cookie, matchBits: key.matchBits) }
+            }
+            guard desired.count <= Self.endpointEntryLimit else {
+                cookies.rebalance(released: [], retained: [])  // forgets the cookies just made
+                throw PolicySyncError(
+                    endpointID: endpointID,
+                    message: "its policy needs \(desired.count) policy map entries, more than the limit of "
+                        + "\(Self.endpointEntryLimit) per endpoint; nothing was written, it keeps enforcing its previous policy")
             }
             return try sync(endpointID: endpointID, interfaceIndex: interfaceIndex, desired: desired,
                             desiredFlags: EndpointPolicyFlags(policy), table: &table)
