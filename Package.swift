@@ -35,6 +35,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        // Kubernetes API client (HedgerowKubernetes); NIOSSL for its TLS configuration types.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
     ],
     targets: [
         // MARK: C libraries and shims
@@ -61,11 +64,20 @@ let package = Package(
         .target(
             name: "HedgerowAgent",
             dependencies: [
-                "HedgerowAPI", "HedgerowDatapath", "HedgerowCore", "HedgerowNetlink", logging,
+                "HedgerowAPI", "HedgerowDatapath", "HedgerowCore", "HedgerowNetlink", "HedgerowKubernetes", logging,
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ] + grpc,
+            swiftSettings: strict),
+        .target(
+            name: "HedgerowKubernetes",
+            dependencies: [
+                "HedgerowCore", logging, .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict),
         .target(
             name: "HedgerowLab",
@@ -76,7 +88,7 @@ let package = Package(
 
         // MARK: Executables (thin)
         .executableTarget(
-            name: "hagent", dependencies: ["HedgerowAgent", "HedgerowAPI", "HedgerowCLI", argumentParser, logging] + grpc,
+            name: "hagent", dependencies: ["HedgerowAgent", "HedgerowAPI", "HedgerowCLI", "HedgerowKubernetes", argumentParser, logging] + grpc,
             swiftSettings: strict),
         .executableTarget(
             name: "hpolicy",
@@ -107,6 +119,15 @@ let package = Package(
         .testTarget(
             name: "HedgerowDatapathTests",
             dependencies: ["HedgerowDatapath", "CHedgerowABI", "HedgerowBPF", "HedgerowTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "HedgerowKubernetesTests",
+            dependencies: [
+                "HedgerowKubernetes", "HedgerowCore", logging,
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "HedgerowAgentTests", dependencies: ["HedgerowAgent", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(name: "HFlowTests", dependencies: ["hflow", "HedgerowAPI"] + grpc, swiftSettings: strict),

@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import HedgerowAPI
+import HedgerowCore
 import HedgerowDatapath
 import HedgerowNetlink
 import Logging
@@ -38,12 +39,21 @@ public struct Agent: Sendable {
             nodeName: config.nodeName, datapath: datapath, links: try LinkDirectory(),
             store: EndpointStore(stateDirectory: config.stateDirectory), policy: policy, flowNames: enricher,
             logger: logger)
+        let services = try startServices(readiness: readiness, metrics: telemetry.agent)
+        let applyCluster: @Sendable (ClusterState) async -> Void = { state in
+            await endpoints.updateCluster(state)
+            services.update(cluster: state)
+        }
         let watcher = config.manifestsDirectory.map {
             ManifestWatcher(
                 directory: ManifestDirectory(path: $0), interval: config.manifestPollInterval,
-                endpoints: endpoints, readiness: readiness, logger: logger)
+                apply: applyCluster, readiness: readiness, logger: logger)
         }
         await watcher?.reload()
+        let kubernetes = try config.kubernetes.map { try KubernetesFeed(config: $0, readiness: readiness, logger: logger) }
+        let reflectors = kubernetes.map { feed in Task { await feed.run() } }
+        defer { reflectors?.cancel() }
+        await kubernetes?.firstState(apply: applyCluster)
         try await endpoints.restore()
 
         let status = AgentStatusReporter(configuration: config, startedAt: startedAt, endpoints: endpoints, readiness: readiness)
@@ -76,6 +86,7 @@ public struct Agent: Sendable {
                 group.addTask { try await listen.makeServer(service: observer).serve() }
             }
             if let watcher { group.addTask { await watcher.watch() } }
+            if let kubernetes { group.addTask { await kubernetes.follow(apply: applyCluster) } }
             group.addTask { await watchLinks(endpoints: endpoints) }
             group.addTask {
                 await FlowIngestion(datapath: datapath, enricher: enricher, pipeline: flows, logger: logger).run()
@@ -88,6 +99,23 @@ public struct Agent: Sendable {
             group.cancelAll()
         }
         try? FileManager.default.removeItem(atPath: config.apiSocketPath)
+    }
+
+    /// The service maps (pinned next to the endpoint maps) and, with `--cgroup`, socket-level
+    /// translation for the sockets of that cgroup and its descendants (the node's pods).
+    private func startServices(readiness: Readiness, metrics: AgentMetrics) throws -> ServiceEngine {
+        let config = configuration
+        let datapath = try ServiceDatapath(
+            objectDirectory: config.bpfObjectDirectory, pinDirectory: config.pinDirectory, nodeName: config.nodeName)
+        if let cgroup = config.cgroupPath {
+            let outcome = try datapath.attach(cgroupPath: cgroup)
+            logger.info("socket-level service translation \(outcome) on \(cgroup)")
+        } else {
+            logger.notice("no --cgroup: services are not translated at the socket level")
+        }
+        return ServiceEngine(
+            datapath: datapath, nodeName: config.nodeName, stateDirectory: config.stateDirectory, readiness: readiness,
+            metrics: metrics, logger: logger)
     }
 
     /// Removes endpoints whose interface disappears without a CNI DEL.

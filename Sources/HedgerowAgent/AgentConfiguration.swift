@@ -1,4 +1,5 @@
 import Foundation
+import HedgerowKubernetes
 
 /// Everything `hagent run` was told. Defaults suit a node of a real cluster; the lab overrides
 /// every path so that several agents can run side by side on one machine.
@@ -6,6 +7,8 @@ public struct AgentConfiguration: Sendable {
     public var nodeName: String
     /// Directory of Kubernetes manifests (standalone mode), watched for changes.
     public var manifestsDirectory: String?
+    /// Cluster mode: the API server to list and watch (in-cluster config or a kubeconfig).
+    public var kubernetes: KubernetesClusterConfig?
     /// bpffs directory holding this node's pinned maps: a restarted agent adopts them.
     public var pinDirectory: String
     /// Where endpoint registrations are persisted across restarts.
@@ -28,6 +31,7 @@ public struct AgentConfiguration: Sendable {
     public init(
         nodeName: String,
         manifestsDirectory: String? = nil,
+        kubernetes: KubernetesClusterConfig? = nil,
         pinDirectory: String? = nil,
         stateDirectory: String? = nil,
         apiSocketPath: String? = nil,
@@ -40,6 +44,7 @@ public struct AgentConfiguration: Sendable {
     ) {
         self.nodeName = nodeName
         self.manifestsDirectory = manifestsDirectory
+        self.kubernetes = kubernetes
         self.pinDirectory = pinDirectory ?? "/sys/fs/bpf/hedgerow/\(nodeName)"
         self.stateDirectory = stateDirectory ?? "/var/run/hedgerow/\(nodeName)"
         self.apiSocketPath = apiSocketPath ?? "/run/hedgerow/agent.sock"

@@ -9,7 +9,8 @@ import Logging
 struct ManifestWatcher: Sendable {
     let directory: ManifestDirectory
     let interval: Duration
-    let endpoints: EndpointManager
+    /// Hands an accepted state to the agent's consumers (endpoints and policy, services).
+    let apply: @Sendable (ClusterState) async -> Void
     let readiness: Readiness
     let logger: Logger
 
@@ -20,8 +21,9 @@ struct ManifestWatcher: Sendable {
             let (state, warnings) = try ClusterState.load(files: try directory.read())
             for warning in warnings { logger.warning("\(warning)") }
             readiness.setWarnings(warnings.map { "\($0)" }, source: "manifests")
-            await endpoints.updateCluster(state)
-            logger.info("cluster state: \(state.namespaces.count) namespaces, \(state.pods.count) pods")
+            await apply(state)
+            logger.info(
+                "cluster state: \(state.namespaces.count) namespaces, \(state.pods.count) pods, \(state.services.count) services")
             return true
         } catch {
             logger.error("manifests rejected, keeping the previous state: \(error)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import HedgerowCLI
 import Foundation
 import HedgerowAgent
+import HedgerowKubernetes
 import Logging
 
 extension HAgent {
@@ -13,6 +14,15 @@ extension HAgent {
 
         @Option(help: "Standalone mode: a directory of Kubernetes manifests (Namespace, Pod, ...), watched for changes.")
         var manifests: String?
+
+        @Flag(help: "Cluster mode inside a pod: list and watch the API server with the pod's service account.")
+        var kubernetes = false
+
+        @Option(help: "Cluster mode with a kubeconfig file (its current context, or --kube-context).")
+        var kubeconfig: String?
+
+        @Option(help: "The kubeconfig context to use (default: its current-context).")
+        var kubeContext: String?
 
         @Option(help: "bpffs directory for this node's pinned maps (default /sys/fs/bpf/hedgerow/<node>).")
         var pinDir: String?
@@ -61,7 +71,7 @@ extension HAgent {
             var logger = Logger(label: "hagent")
             logger[metadataKey: "node"] = "\(node)"
             let configuration = AgentConfiguration(
-                nodeName: node, manifestsDirectory: manifests, pinDirectory: pinDir, stateDirectory: stateDir,
+                nodeName: node, manifestsDirectory: manifests, kubernetes: try kubernetesConfiguration(), pinDirectory: pinDir, stateDirectory: stateDir,
                 apiSocketPath: apiSocket, bpfObjectDirectory: try BPFObjectDirectory.resolve(bpfDir),
                 cgroupPath: cgroup, flowCapacity: flowCapacity, observerListen: try observerListenConfiguration(),
                 metricsListen: metricsListen == "off" ? nil : metricsListen)
@@ -76,6 +86,17 @@ extension HAgent {
 }
 
 extension HAgent.Run {
+    func validate() throws {
+        let sources = [manifests != nil, kubernetes, kubeconfig != nil].filter { $0 }.count
+        guard sources <= 1 else { throw ValidationError("--manifests, --kubernetes and --kubeconfig exclude each other") }
+        if kubeContext != nil && kubeconfig == nil { throw ValidationError("--kube-context needs --kubeconfig") }
+    }
+
+    func kubernetesConfiguration() throws -> KubernetesClusterConfig? {
+        if let kubeconfig { return try KubernetesConfigLoading.kubeconfig(at: kubeconfig, context: kubeContext) }
+        return kubernetes ? try KubernetesConfigLoading.inCluster() : nil
+    }
+
     func observerListenConfiguration() throws -> ObserverListenConfiguration? {
         guard let observerListen else { return nil }
         let security: ObserverListenConfiguration.Security

@@ -1,0 +1,88 @@
+import Foundation
+import HedgerowCore
+import HedgerowDatapath
+import Logging
+import Synchronization
+
+/// Keeps the service maps in step with the cluster's Services, EndpointSlices and Pods.
+///
+/// Each cluster change rebuilds the model (pure, milliseconds for thousands of services) and
+/// writes only its difference to the maps, in the order that never exposes a slot without its
+/// backend (`ServiceSyncPlan`). Service ids persist in `<state-dir>/service-ids.json`, so a
+/// restarted agent finds its own ids in the pinned maps and rewrites nothing.
+final class ServiceEngine: Sendable {
+    private struct State {
+        var model = ServiceModel()
+        var ids: ServiceIDAllocator
+        var synced = false
+    }
+
+    private let state: Mutex<State>
+    private let datapath: ServiceDatapath
+    private let nodeName: String
+    private let idFile: String
+    private let readiness: Readiness
+    private let metrics: AgentMetrics
+    private let logger: Logger
+
+    init(
+        datapath: ServiceDatapath, nodeName: String, stateDirectory: String, readiness: Readiness,
+        metrics: AgentMetrics, logger: Logger
+    ) {
+        self.datapath = datapath
+        self.nodeName = nodeName
+        self.readiness = readiness
+        self.metrics = metrics
+        self.logger = logger
+        idFile = (stateDirectory as NSString).appendingPathComponent("service-ids.json")
+        let saved = FileManager.default.contents(atPath: idFile).flatMap { try? JSONDecoder().decode(ServiceIDAllocator.self, from: $0) }
+        state = Mutex(State(ids: saved ?? ServiceIDAllocator()))
+    }
+
+    /// The model in force, for `hagent services`.
+    var model: ServiceModel { state.withLock { $0.model } }
+
+    func serviceName(id: UInt16) -> NamespacedName? {
+        state.withLock { state in state.model.frontends.values.first { $0.id.rawValue == id }?.service }
+    }
+
+    /// Rebuilds the model from `cluster` and writes what changed. The first call writes the whole
+    /// model (adopting what a previous agent left in the pinned maps); later ones the diff.
+    func update(cluster: ClusterState) {
+        state.withLock { state in
+            let started = ContinuousClock.now
+            var ids = state.ids
+            let next = ServiceModel.build(
+                services: cluster.sortedServices, endpointSlices: cluster.sortedEndpointSlices, pods: cluster.sortedPods,
+                nodeName: nodeName, ids: &ids)
+            let change = next.diff(from: state.model)
+            guard !state.synced || !change.isEmpty else { return }
+            do {
+                let report = state.synced ? try datapath.sync.apply(change) : try datapath.sync.apply(next)
+                state.model = next
+                state.synced = true
+                if ids != state.ids {
+                    state.ids = ids
+                    persist(ids)
+                }
+                let took = ContinuousClock.now - started
+                metrics.recordServiceSync(took)
+                logger.info("services: \(next.frontends.count) frontends, \(report.writes) map writes in \(took)")
+            } catch {
+                // The maps hold the previous model or a state between it and the next that the
+                // write order keeps consistent; the next change retries from a full apply.
+                state.synced = false
+                logger.error("services: the maps could not be updated, retrying on the next change: \(error)")
+            }
+            readiness.setWarnings(next.notes.map(\.description), source: "services")
+        }
+    }
+
+    private func persist(_ ids: ServiceIDAllocator) {
+        do {
+            try AtomicWrite.write(try JSONEncoder().encode(ids), to: idFile)
+        } catch {
+            logger.error("cannot persist service ids to \(idFile): \(error)")
+        }
+    }
+}
