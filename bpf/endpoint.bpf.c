@@ -33,6 +33,7 @@
 #include "events.h"
 #include "parse.h"
 #include "policy.h"
+#include "service_fallback.h"
 
 /* Written by the agent: which veth belongs to which endpoint. Pinned by name so a
  * restarted agent adopts the same map (and the running programs keep using it). */
@@ -247,6 +248,8 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 direction, __u8 ob
 		status = HEDGEROW_DROP_CT_TRUNCATED_OR_INVALID_HEADER;
 	if (status == PARSE_OK)
 		status = fragment_ports(&pkt);
+	if (status == PARSE_OK)
+		status = endpoint_services(skb, &pkt, &source); /* service_fallback.h: may translate */
 	if (status != PARSE_OK)
 		return drop(&source, &pkt, &outcome, status);
 	return track(&source, &pkt, endpoint_flags);

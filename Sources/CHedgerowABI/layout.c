@@ -145,3 +145,26 @@ ASSERT_OFFSET(hedgerow_sock_rev_nat_value, port, 16);
 ASSERT_OFFSET(hedgerow_sock_rev_nat_value, service_id, 18);
 /* Service ids are 16 bits and index the rev-NAT and Maglev maps. */
 _Static_assert(HEDGEROW_MAX_SERVICE_IDS == 1 << 16, "service ids are 16 bits");
+
+/* Per-packet service NAT (uplink, endpoint fallback) and flow translation */
+ASSERT_OFFSET(hedgerow_flow_event, translation_point, 86);
+ASSERT_SIZE(hedgerow_nat4_key, 16);
+ASSERT_ALIGNED(hedgerow_nat4_key);
+ASSERT_OFFSET(hedgerow_nat4_key, sport, 8);
+ASSERT_OFFSET(hedgerow_nat4_key, protocol, 12);
+ASSERT_OFFSET(hedgerow_nat4_key, hook, 13);
+ASSERT_SIZE(hedgerow_nat4_entry, 40);
+ASSERT_ALIGNED(hedgerow_nat4_entry);
+ASSERT_OFFSET(hedgerow_nat4_entry, saddr, 16);
+ASSERT_OFFSET(hedgerow_nat4_entry, sport, 24);
+ASSERT_OFFSET(hedgerow_nat4_entry, service_id, 28);
+ASSERT_OFFSET(hedgerow_nat4_entry, flags, 30);
+ASSERT_OFFSET(hedgerow_nat4_entry, backend_id, 32);
+ASSERT_SIZE(hedgerow_node_addr_key, 16);
+ASSERT_SIZE(hedgerow_uplink_config, 16);
+ASSERT_ALIGNED(hedgerow_uplink_config);
+ASSERT_OFFSET(hedgerow_uplink_config, snat_ipv4, 4);
+ASSERT_OFFSET(hedgerow_uplink_config, snat_port_min, 8);
+ASSERT_OFFSET(hedgerow_uplink_config, snat_port_max, 10);
+/* The service programs' drop reasons index the counters too. */
+_Static_assert(HEDGEROW_DROP_FIB_LOOKUP_FAILED < HEDGEROW_DROP_REASONS, "service drop reasons fit hedgerow_drops");

@@ -51,7 +51,13 @@ struct event_source {
 	__u32 packet_length;
 	__u8 direction;
 	__u8 observation_point;
-	__u8 _pad[2];
+	/* Service translation (rev_nat_id 0: none): the frontend the client named. A
+	 * pointer rather than a copy: the endpoint program's stack is nearly full. */
+	__u8 translation_point; /* enum hedgerow_translation_point */
+	__u8 _pad;
+	__be16 orig_dport;
+	__u16 rev_nat_id;
+	const __u8 *orig_daddr; /* 16 bytes, valid while the packet is handled */
 };
 
 /* What differs between the events of a packet's possible fates. */
@@ -125,13 +131,17 @@ static __always_inline void emit_flow(const struct event_source *source, const s
 	event->icmp_code = pkt->icmp_code;
 	event->trace_reason = outcome->trace_reason;
 	event->policy_match_type = outcome->policy_match_type;
-	event->flags = pkt->flow_flags | (outcome->trace_reason == HEDGEROW_TRACE_REPLY ? HEDGEROW_FLOW_F_REPLY : 0);
+	event->flags = pkt->flow_flags | (outcome->trace_reason == HEDGEROW_TRACE_REPLY ? HEDGEROW_FLOW_F_REPLY : 0) |
+		       (source->rev_nat_id ? HEDGEROW_FLOW_F_TRANSLATED : 0);
 	event->report_reason = outcome->report_reason;
-	/* No service translation on these hooks (yet). */
-	event->orig_dport = 0;
-	event->rev_nat_id = 0;
+	event->orig_dport = source->orig_dport;
+	event->rev_nat_id = source->rev_nat_id;
+	event->translation_point = source->translation_point;
 	event->_pad = 0;
-	__builtin_memset(event->orig_daddr, 0, sizeof(event->orig_daddr));
+	if (source->rev_nat_id && source->orig_daddr)
+		__builtin_memcpy(event->orig_daddr, source->orig_daddr, sizeof(event->orig_daddr));
+	else
+		__builtin_memset(event->orig_daddr, 0, sizeof(event->orig_daddr));
 	/* Wake the reader only when this record carries the backlog across the threshold. */
 	pending = bpf_ringbuf_query(&hedgerow_events, BPF_RB_AVAIL_DATA);
 	bpf_ringbuf_submit(event, pending >= HEDGEROW_EVENTS_WAKEUP_BYTES &&

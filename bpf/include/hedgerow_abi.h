@@ -361,9 +361,12 @@ struct hedgerow_flow_event {
 	__u8 policy_match_type;  /* enum hedgerow_policy_match */
 	__u8 flags;              /* enum hedgerow_flow_flags */
 	__u8 report_reason;      /* enum hedgerow_report_reason */
-	__be16 orig_dport;       /* service translation (reserved for services) */
-	__u16 rev_nat_id;
-	__u16 _pad;
+	/* With HEDGEROW_FLOW_F_TRANSLATED: the destination the client named (the
+	 * frontend), the service (its rev-NAT id) and where it was translated. */
+	__be16 orig_dport;
+	__u16 rev_nat_id;        /* the service id */
+	__u8 translation_point;  /* enum hedgerow_translation_point (was padding: no offset moved) */
+	__u8 _pad;
 	__u8 orig_daddr[16];
 };
 
@@ -506,5 +509,101 @@ struct hedgerow_sock_rev_nat_value {
  * whole with one update of the outer map, so a lookup never sees half a table.
  */
 #define HEDGEROW_MAGLEV_DEFAULT_SIZE 16381
+
+/*
+ * Node-level LB (bpf/uplink.bpf.c on the node's uplink) and the tc fallback on
+ * endpoints (bpf/include/service_fallback.h): per-packet NAT with a table of
+ * its own. A translated connection has two entries, each keyed by the tuple a
+ * packet carries where it is seen, and each saying what that packet becomes:
+ *
+ *   backend on this node:   uplink ingress  client -> frontend  => client -> backend
+ *                           uplink egress   backend -> client   => frontend -> client
+ *   backend on another node uplink ingress  client -> frontend  => node:snat_port -> backend
+ *   (SNAT, redirected out): uplink ingress  backend -> node:snat_port => frontend -> client
+ *   fallback (pod -> VIP):  endpoint egress pod -> VIP          => pod -> backend
+ *                           endpoint ingress backend -> pod     => VIP -> pod
+ *
+ * IPv4 only (IPv6 frontends pass the uplink untranslated). `hook` keeps the
+ * lookups of the hooks apart, so a packet is only ever rewritten where its
+ * entry says.
+ */
+enum hedgerow_nat_hook {
+	HEDGEROW_NAT_HOOK_UPLINK_INGRESS = 0,
+	HEDGEROW_NAT_HOOK_UPLINK_EGRESS = 1,
+	HEDGEROW_NAT_HOOK_ENDPOINT_EGRESS = 2,  /* leaving a pod (from_endpoint) */
+	HEDGEROW_NAT_HOOK_ENDPOINT_INGRESS = 3, /* entering a pod (to_endpoint) */
+};
+
+struct hedgerow_nat4_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 protocol;
+	__u8 hook;     /* enum hedgerow_nat_hook */
+	__u16 _pad;
+};
+
+enum hedgerow_nat_flags {
+	HEDGEROW_NAT_F_REPLY = 1u << 0,    /* the entry rewrites the reply direction */
+	HEDGEROW_NAT_F_SNAT = 1u << 1,     /* backend on another node: source NAT, sent out by redirect */
+	HEDGEROW_NAT_F_CLOSING = 1u << 2,  /* TCP FIN or RST seen: short lifetime */
+};
+
+struct hedgerow_nat4_entry {
+	__u64 created;     /* kernel ticks (bpf_jiffies64), as conntrack */
+	__u64 expires;     /* ticks: absent from then on */
+	__be32 saddr;      /* what the packet's addresses and ports become */
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u16 service_id;  /* the frontend's (rev-NAT) id */
+	__u8 flags;        /* enum hedgerow_nat_flags */
+	__u8 _pad;
+	__u32 backend_id;
+	__u32 _pad2;
+};
+
+#define HEDGEROW_MAX_NAT4 131072 /* two entries per connection; LRU, preallocated (~10 MiB) */
+
+/* hedgerow_node_addrs (hash): the node's own addresses (IPv4-mapped or IPv6) ->
+ * flags (reserved, 0). NodePort frontends answer on these. */
+struct hedgerow_node_addr_key {
+	__u8 addr[16];
+};
+
+#define HEDGEROW_MAX_NODE_ADDRS 64
+
+/* hedgerow_uplink_config (array of one, written by the agent). Zero fields mean
+ * the default (in parentheses). */
+struct hedgerow_uplink_config {
+	__u32 maglev_table_size; /* M of every table in hedgerow_maglev (HEDGEROW_MAGLEV_DEFAULT_SIZE) */
+	__be32 snat_ipv4;        /* source for backends on other nodes (the node address the client named) */
+	__u16 snat_port_min;     /* source ports for SNAT, host order (HEDGEROW_SNAT_PORT_MIN..MAX): */
+	__u16 snat_port_max;     /* above the default ephemeral range, so the node's own sockets never collide */
+	__u32 _pad;
+};
+
+#define HEDGEROW_SNAT_PORT_MIN 61000
+#define HEDGEROW_SNAT_PORT_MAX 65535
+
+/* Where a translated flow's destination service was translated (flow events:
+ * hedgerow_flow_event.translation_point). */
+enum hedgerow_translation_point {
+	HEDGEROW_TRANSLATION_NONE = 0,
+	HEDGEROW_TRANSLATION_SOCKET = 1,   /* cgroup connect/sendmsg (sock.bpf.c) */
+	HEDGEROW_TRANSLATION_UPLINK = 2,   /* NodePort / external IP on the uplink */
+	HEDGEROW_TRANSLATION_ENDPOINT = 3, /* tc fallback on the pod's veth */
+};
+
+/* flow.proto TraceObservationPoint values of the uplink program. */
+#define HEDGEROW_OBS_FROM_NETWORK 10
+#define HEDGEROW_OBS_TO_NETWORK 11
+
+/* flow.proto DropReason values of the service programs. */
+#define HEDGEROW_DROP_ERROR_WRITING_TO_PACKET 141
+#define HEDGEROW_DROP_SERVICE_BACKEND_NOT_FOUND 158 /* no (local) backend, or the Maglev table misses */
+#define HEDGEROW_DROP_NO_MAPPING_FOR_NAT 167        /* no free SNAT port, or no SNAT address */
+#define HEDGEROW_DROP_FIB_LOOKUP_FAILED 169         /* no route to the backend or client */
 
 #endif /* HEDGEROW_ABI_H */

@@ -37,7 +37,9 @@ public struct FlowEvent: Sendable, Hashable {
     public struct ServiceTranslation: Sendable, Hashable {
         public var originalDestination: IPAddress
         public var originalPort: UInt16
+        /// The service id (`ServiceFrontend.id`): the agent maps it to namespace/name.
         public var reverseNATID: UInt16
+        public var point: ServiceTranslationPoint = .none
     }
 }
 
@@ -87,7 +89,8 @@ extension FlowEvent {
         isFragment = flags & HEDGEROW_FLOW_F_FRAGMENT.rawValue != 0
         translation = flags & HEDGEROW_FLOW_F_TRANSLATED.rawValue == 0 ? nil : ServiceTranslation(
             originalDestination: ABIAddress.address(raw.orig_daddr, ipv4: ipv4),
-            originalPort: UInt16(bigEndian: raw.orig_dport), reverseNATID: raw.rev_nat_id)
+            originalPort: UInt16(bigEndian: raw.orig_dport), reverseNATID: raw.rev_nat_id,
+            point: ServiceTranslationPoint(rawValue: raw.translation_point))
     }
 
     private static func layer4(proto: UInt8, ipv4: Bool, sport: UInt16, dport: UInt16, tcpFlags: TCPFlags,

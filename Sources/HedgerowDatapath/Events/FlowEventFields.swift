@@ -51,3 +51,28 @@ public struct FlowReportReason: RawRepresentable, Hashable, Sendable, CustomStri
         }
     }
 }
+
+/// Where a flow's destination service was translated (`enum hedgerow_translation_point`).
+public struct ServiceTranslationPoint: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    init(_ value: hedgerow_translation_point) { rawValue = UInt8(value.rawValue) }
+
+    public static let none = Self(HEDGEROW_TRANSLATION_NONE)
+    /// At connect()/sendmsg() (socket-level LB): the packets carry the backend already.
+    public static let socket = Self(HEDGEROW_TRANSLATION_SOCKET)
+    /// On the node's uplink (NodePort, external and LoadBalancer IPs).
+    public static let uplink = Self(HEDGEROW_TRANSLATION_UPLINK)
+    /// On the pod's veth (traffic to a VIP that socket-level LB did not translate).
+    public static let endpoint = Self(HEDGEROW_TRANSLATION_ENDPOINT)
+
+    public var description: String {
+        switch self {
+        case .none: "none"
+        case .socket: "socket"
+        case .uplink: "uplink"
+        case .endpoint: "endpoint"
+        default: "point \(rawValue)"
+        }
+    }
+}
