@@ -107,7 +107,7 @@ let package = Package(
             name: "bench-datapath", dependencies: ["HedgerowBPF", "HedgerowCore", "HedgerowDatapath"], path: "bench/datapath",
             swiftSettings: strict),
         .executableTarget(
-            name: "bench-flows", dependencies: ["HedgerowAgent", "HedgerowAPI", "HedgerowCore"] + grpc, path: "bench/flows",
+            name: "bench-flows", dependencies: ["HedgerowAgent", "HedgerowAPI", "HedgerowBPF", "HedgerowCore"] + grpc, path: "bench/flows",
             swiftSettings: strict),
 
         // MARK: Test support and tests
@@ -129,8 +129,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "HedgerowAgentTests", dependencies: ["HedgerowAgent", "HedgerowTestSupport"], swiftSettings: strict),
-        .testTarget(name: "HFlowTests", dependencies: ["hflow", "HedgerowAPI"] + grpc, swiftSettings: strict),
+        .testTarget(
+            name: "HedgerowAgentTests", dependencies: ["HedgerowAgent", "HedgerowDatapath", "HedgerowBPF", "CHedgerowABI", "HedgerowTestSupport"],
+            swiftSettings: strict),
+        .testTarget(name: "HFlowTests", dependencies: ["hflow", "HedgerowAPI", "HedgerowTestSupport"] + grpc, swiftSettings: strict),
         .testTarget(name: "HedgerowLabTests", dependencies: ["HedgerowLab", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",

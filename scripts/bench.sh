@@ -7,6 +7,8 @@ mkdir -p bench/results
 run() { printf '\n\033[1m== %s\033[0m\n' "$1"; shift; "$@"; }
 run "policy compile (1,000 policies x 1,000 endpoints)" "$bin/bench-policy-compile" --output bench/results/policy-compile.json
 run "Maglev tables and the service model" "$bin/bench-maglev" --output bench/results/maglev.json
-run "flow ingest, GetFlows and ring memory" "$bin/bench-flows"
-if [ -x "$bin/bench-datapath" ]; then run "datapath per-packet cost (root)" "$bin/bench-datapath"; else echo "bench-datapath: not built (no target yet)"; fi
+# As root bench-flows also builds a lab (hlab, hagent, hflow from $bin) for the follow latency
+# and a real agent's memory; HEDGEROW_BPF_DIR (set by make) points it at the BPF objects.
+run "flows: ingest, GetFlows, ring memory; as root: follow latency, agent RSS" "$bin/bench-flows"
+run "datapath per-packet cost and flow-event emission per aggregation level (root)" "$bin/bench-datapath"
 echo; echo "results: $(ls bench/results/*.json | tr '\n' ' ')"

@@ -1,3 +1,4 @@
+import Glibc
 import GRPCCore
 import GRPCNIOTransportHTTP2
 
@@ -38,11 +39,30 @@ public enum ObserverTarget: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// IP literals are dialled as addresses, not names: a DNS target makes its host the TLS
+    /// server name, and NIOSSL refuses an IP address as SNI (RFC 6066) before any byte is sent,
+    /// so every TLS connection to `127.0.0.1:4244` failed. Without a name, the server
+    /// certificate is checked against the address (its IP subjectAltName).
     var resolvableTarget: any ResolvableTarget {
         switch self {
         case .unixSocket(let path): .unixDomainSocket(path: path)
+        case .tcp(let host, let port) where IPAddressLiteral.isIPv4(host): .ipv4(host: host, port: port)
+        case .tcp(let host, let port) where IPAddressLiteral.isIPv6(host): .ipv6(host: host, port: port)
         case .tcp(let host, let port): .dns(host: host, port: port)
         }
+    }
+}
+
+/// Whether a host string is an IP address literal (inet_pton's view, as NIOSSL checks SNI).
+enum IPAddressLiteral {
+    static func isIPv4(_ text: String) -> Bool {
+        var address = in_addr()
+        return inet_pton(AF_INET, text, &address) == 1
+    }
+
+    static func isIPv6(_ text: String) -> Bool {
+        var address = in6_addr()
+        return inet_pton(AF_INET6, text, &address) == 1
     }
 }
 
@@ -60,16 +80,20 @@ public struct ObserverTLSOptions: Sendable, Hashable {
     /// Client certificate and key, for servers that require them.
     public var clientCertificateFile: String?
     public var clientKeyFile: String?
+    /// The name the server certificate must carry (`--tls-server-name`), when it differs from
+    /// the host dialled; it is also sent as SNI. Nil: the host name, or the address for an IP.
+    public var serverName: String?
     /// Skip verifying the server certificate (testing only).
     public var allowInsecure: Bool
 
     public init(
         caCertificateFiles: [String] = [], clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
-        allowInsecure: Bool = false
+        serverName: String? = nil, allowInsecure: Bool = false
     ) {
         self.caCertificateFiles = caCertificateFiles
         self.clientCertificateFile = clientCertificateFile
         self.clientKeyFile = clientKeyFile
+        self.serverName = serverName
         self.allowInsecure = allowInsecure
     }
 
@@ -95,7 +119,11 @@ public func withObserver<Result: Sendable>(
     let transport = try HTTP2ClientTransport.Posix(
         target: target.resolvableTarget,
         transportSecurity: tls?.transportSecurity ?? .plaintext,
-        config: .defaults { $0.backoff.initial = .milliseconds(50) }
+        config: .defaults {
+            $0.backoff.initial = .milliseconds(50)
+            // The :authority and SNI; the transport verifies the server certificate against it.
+            if let serverName = tls?.serverName { $0.http2.authority = serverName }
+        }
     )
     do {
         return try await withGRPCClient(transport: transport) { client in

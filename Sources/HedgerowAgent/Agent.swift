@@ -39,7 +39,7 @@ public struct Agent: Sendable {
             nodeName: config.nodeName, datapath: datapath, links: try LinkDirectory(),
             store: EndpointStore(stateDirectory: config.stateDirectory), policy: policy, flowNames: enricher,
             logger: logger)
-        let services = try startServices(readiness: readiness, metrics: telemetry.agent)
+        let services = try startServices(readiness: readiness, flowNames: enricher, metrics: telemetry.agent)
         let applyCluster: @Sendable (ClusterState) async -> Void = { state in
             await endpoints.updateCluster(state)
             services.update(cluster: state)
@@ -103,7 +103,7 @@ public struct Agent: Sendable {
 
     /// The service maps (pinned next to the endpoint maps) and, with `--cgroup`, socket-level
     /// translation for the sockets of that cgroup and its descendants (the node's pods).
-    private func startServices(readiness: Readiness, metrics: AgentMetrics) throws -> ServiceEngine {
+    private func startServices(readiness: Readiness, flowNames: FlowEnricher, metrics: AgentMetrics) throws -> ServiceEngine {
         let config = configuration
         let datapath = try ServiceDatapath(
             objectDirectory: config.bpfObjectDirectory, pinDirectory: config.pinDirectory, nodeName: config.nodeName)
@@ -113,9 +113,24 @@ public struct Agent: Sendable {
         } else {
             logger.notice("no --cgroup: services are not translated at the socket level")
         }
+        if let device = config.uplinkDevice { try attachUplink(device) }
         return ServiceEngine(
             datapath: datapath, nodeName: config.nodeName, stateDirectory: config.stateDirectory, readiness: readiness,
-            metrics: metrics, logger: logger)
+            flowNames: flowNames, metrics: metrics, logger: logger)
+    }
+
+    /// NodePort and external IPs: the uplink program shares the pinned service maps and learns
+    /// the node's addresses (a NodePort frontend matches any of them).
+    private func attachUplink(_ device: String) throws {
+        let config = configuration
+        let index = Int32(if_nametoindex(device))
+        guard index > 0 else { throw AgentError("--uplink \(device): no such interface in the agent's network namespace") }
+        let uplink = try UplinkDatapath(objectDirectory: config.bpfObjectDirectory, pinDirectory: config.pinDirectory)
+        for replaced in uplink.replacedPins { logger.warning("\(replaced); recreated it empty") }
+        let addresses = try NodeAddresses().read().sorted { $0.description < $1.description }
+        try uplink.setNodeAddresses(addresses)
+        let outcome = try uplink.attach(interfaceIndex: index)
+        logger.info("NodePort translation \(outcome) on \(device) for \(addresses.map(\.description).joined(separator: ", "))")
     }
 
     /// Removes endpoints whose interface disappears without a CNI DEL.

@@ -19,6 +19,8 @@ public struct AgentConfiguration: Sendable {
     public var bpfObjectDirectory: String
     /// cgroup2 directory for socket-level programs (used by the services issue).
     public var cgroupPath: String?
+    /// The node's uplink device: NodePort and external-IP services are translated there.
+    public var uplinkDevice: String?
     /// How often the manifests directory is checked for changes.
     public var manifestPollInterval: Duration
     /// Flows kept for `hflow observe` (2^n - 1, like Hubble's ring).
@@ -37,6 +39,7 @@ public struct AgentConfiguration: Sendable {
         apiSocketPath: String? = nil,
         bpfObjectDirectory: String,
         cgroupPath: String? = nil,
+        uplinkDevice: String? = nil,
         manifestPollInterval: Duration = .milliseconds(500),
         flowCapacity: Int = FlowStore.defaultCapacity,
         observerListen: ObserverListenConfiguration? = nil,
@@ -50,6 +53,7 @@ public struct AgentConfiguration: Sendable {
         self.apiSocketPath = apiSocketPath ?? "/run/hedgerow/agent.sock"
         self.bpfObjectDirectory = bpfObjectDirectory
         self.cgroupPath = cgroupPath
+        self.uplinkDevice = uplinkDevice
         self.manifestPollInterval = manifestPollInterval
         self.flowCapacity = flowCapacity
         self.observerListen = observerListen

@@ -39,6 +39,9 @@ extension HAgent {
         @Option(help: "cgroup2 directory whose sockets get socket-level service translation.")
         var cgroup: String?
 
+        @Option(help: "The node's uplink device: NodePort and external-IP services are translated there.")
+        var uplink: String?
+
         @Option(help: "Flows kept for hflow observe: 2^n - 1.")
         var flowCapacity: Int = FlowStore.defaultCapacity
 
@@ -73,7 +76,7 @@ extension HAgent {
             let configuration = AgentConfiguration(
                 nodeName: node, manifestsDirectory: manifests, kubernetes: try kubernetesConfiguration(), pinDirectory: pinDir, stateDirectory: stateDir,
                 apiSocketPath: apiSocket, bpfObjectDirectory: try BPFObjectDirectory.resolve(bpfDir),
-                cgroupPath: cgroup, flowCapacity: flowCapacity, observerListen: try observerListenConfiguration(),
+                cgroupPath: cgroup, uplinkDevice: uplink, flowCapacity: flowCapacity, observerListen: try observerListenConfiguration(),
                 metricsListen: metricsListen == "off" ? nil : metricsListen)
             do {
                 try await Agent(configuration: configuration, logger: logger, startedAt: startedAt).run()

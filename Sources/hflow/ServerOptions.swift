@@ -22,6 +22,9 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("tls-client-key-file"), help: "PEM key of the client certificate.")
     var tlsClientKeyFile: String?
 
+    @Option(name: .customLong("tls-server-name"), help: "The name the server certificate must carry, when it is not the --server host.")
+    var tlsServerName: String?
+
     @Flag(name: .customLong("tls-allow-insecure"), help: "Do not verify the server certificate (testing only).")
     var tlsAllowInsecure = false
 
@@ -35,12 +38,13 @@ struct ServerOptions: ParsableArguments {
     }
 
     func tlsOptions() throws -> ObserverTLSOptions? {
-        guard tls || !tlsCACertFiles.isEmpty || tlsClientCertFile != nil || tlsAllowInsecure else { return nil }
+        guard tls || !tlsCACertFiles.isEmpty || tlsClientCertFile != nil || tlsServerName != nil || tlsAllowInsecure
+        else { return nil }
         guard (tlsClientCertFile == nil) == (tlsClientKeyFile == nil) else {
             throw UsageError("--tls-client-cert-file and --tls-client-key-file go together")
         }
         return ObserverTLSOptions(
             caCertificateFiles: tlsCACertFiles, clientCertificateFile: tlsClientCertFile,
-            clientKeyFile: tlsClientKeyFile, allowInsecure: tlsAllowInsecure)
+            clientKeyFile: tlsClientKeyFile, serverName: tlsServerName, allowInsecure: tlsAllowInsecure)
     }
 }

@@ -166,9 +166,13 @@ import Testing
         #expect(outcome.long_exchanges > Self.updates)
         #expect(outcome.short_failed == 0, "short connections failed: \(outcome.short_errors)")
         #expect(outcome.short_ok > Self.updates)
-        let dropped = try String(contentsOfFile: dropsFile, encoding: .utf8).split(separator: "\n").filter { !$0.isEmpty }
+        // The follower may fall behind under this load and be told so (lost_events lines): the
+        // counts at the server above are the proof; the flows it did get must show no port-80 drop.
+        let lines = try String(contentsOfFile: dropsFile, encoding: .utf8).split(separator: "\n").filter { !$0.isEmpty }
+        let dropped = lines.filter { $0.contains("\"flow\"") }
         #expect(dropped.isEmpty, "drops involving port 80: \(dropped.prefix(3))")
-        print("churn: \(Self.updates) updates; client \(outcome); server \(final) (baseline \(baseline))")
+        let followerLost = lines.count - dropped.count
+        print("churn: \(Self.updates) updates; client \(outcome); server \(final) (baseline \(baseline)); follower lost-event notices \(followerLost)")
     }
 
     private func readCounts(_ path: String) throws -> ServerCounts {

@@ -150,6 +150,19 @@ import Testing
         #expect(try ServerOptions.parse(["--server", "[fd00::1]:4244"]).target(environment: [:]) == .tcp(host: "fd00::1", port: 4244))
         #expect(throws: UsageError.self) { try ServerOptions.parse(["--server", "nohost"]).target(environment: [:]) }
     }
+
+    @Test func tlsFlagsAsHubbleNamesThem() throws {
+        #expect(try ServerOptions.parse(["--server", "10.0.0.1:4244"]).tlsOptions() == nil)
+        let options = try ServerOptions.parse([
+            "--tls", "--tls-ca-cert-files", "/ca1.pem", "--tls-ca-cert-files", "/ca2.pem", "--tls-client-cert-file", "/c.pem",
+            "--tls-client-key-file", "/k.pem", "--tls-server-name", "relay.example",
+        ]).tlsOptions()
+        #expect(options == ObserverTLSOptions(
+            caCertificateFiles: ["/ca1.pem", "/ca2.pem"], clientCertificateFile: "/c.pem", clientKeyFile: "/k.pem", serverName: "relay.example"))
+        // A server name alone implies TLS; a certificate without its key is a usage error.
+        #expect(try ServerOptions.parse(["--tls-server-name", "relay.example"]).tlsOptions()?.serverName == "relay.example")
+        #expect(throws: UsageError.self) { try ServerOptions.parse(["--tls", "--tls-client-cert-file", "/c.pem"]).tlsOptions() }
+    }
 }
 
 @Suite struct ExitStatusTests {

@@ -3,6 +3,10 @@ import Foundation
 /// Runs a command and returns its standard output; throws with stderr when it fails.
 /// Tests use it for the same tools a user would (ip, tc, bpftool), never to fake a result.
 public enum Shell {
+    /// A command still running after this long is killed and reported: one hung child must
+    /// not hold a test (and, through its blocked thread, the tests running beside it) forever.
+    public static let timeout: Double = 300
+
     public struct Failure: Error, CustomStringConvertible {
         public let command: [String]
         public let status: Int32
@@ -33,6 +37,14 @@ public enum Shell {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        let killed = DataBox()
+        let watchdog = DispatchWorkItem {
+            guard process.isRunning else { return }
+            killed.data = Data("killed after \(Int(timeout)) s".utf8)
+            kill(process.processIdentifier, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Drain stderr on another thread so a chatty child cannot fill a pipe and block.
@@ -42,6 +54,10 @@ public enum Shell {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()
+        if !killed.data.isEmpty {
+            throw Failure(command: command, status: process.terminationStatus,
+                          stderr: String(decoding: killed.data, as: UTF8.self) + ": " + String(decoding: errBox.data, as: UTF8.self))
+        }
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self))
     }
 }

@@ -1,6 +1,7 @@
 // Per-packet cost of the endpoint programs (bpf/endpoint.bpf.c) next to a pass-through program,
 // with 0, 100 and 10,000 policy entries on the endpoint, and the cost of flow events at each
-// aggregation level. Two measurements per row, both the kernel's: BPF_PROG_TEST_RUN's mean
+// aggregation level: on established packets, and per packet over whole TCP connections (the
+// events each level emits, and what they cost). Two measurements per row, both the kernel's: BPF_PROG_TEST_RUN's mean
 // duration, and kernel.bpf_stats run_time_ns / run_cnt over the same runs.
 //
 // Run as root after `make bpf` (HEDGEROW_BPF_DIR overrides .build/bpf). Prints a table and
@@ -40,6 +41,8 @@ struct Row: Codable {
     var statsNs: Double
     /// statsNs minus the pass-through program's, measured the same way.
     var overPassthroughNs: Double
+    /// Flow events the programs emitted per packet (connection rows only).
+    var eventsPerPacket: Double? = nil
 }
 
 let pod: [UInt8] = [10, 250, 0, 2]
@@ -217,10 +220,80 @@ func run(_ environment: BenchEnvironment) async throws -> (rows: [Row], syncTimi
                         runs: result.runs, testRunNs: result.testRunNs, statsNs: result.statsNs,
                         overPassthroughNs: result.statsNs - base.statsNs))
     }
+    // Whole connections through both programs, per aggregation level: what emission costs per
+    // packet of real traffic, where most packets are not reported.
+    for (index, level) in [DatapathSettings.Aggregation.none, .medium, .maximum].enumerated() {
+        try datapath.configure(DatapathSettings(aggregation: level))
+        let result = try await measureConnections(
+            toEndpoint: toEndpoint, fromEndpoint: fromEndpoint, ifindex: ifindex, connections: 300, firstPort: UInt16(50_000 + index * 1000))
+        rows.append(Row(scenario: "TCP connection, \(ConnectionPackets.count) packets", program: "both", policyEntries: 100,
+                        aggregation: level.rawValue, runs: result.packets, testRunNs: result.testRunNs, statsNs: result.statsNs,
+                        overPassthroughNs: result.statsNs - baseSingle.statsNs, eventsPerPacket: result.eventsPerPacket))
+    }
     let lost = try datapath.lostEvents()
     print("lost events during the benchmark: \(lost)")
     try datapath.remove(endpointID: endpoint.id, interfaceIndex: endpoint.interfaceIndex, interfaceExists: true)
     return (rows, syncTimings)
+}
+
+/// One TCP connection as the endpoint's two programs see it: (from the client = to_endpoint?, flags).
+enum ConnectionPackets {
+    static let dataPackets = 10
+    static let sequence: [(inbound: Bool, flags: UInt8)] =
+        [(true, 0x02), (false, 0x12), (true, 0x10)]                            // SYN, SYN-ACK, ACK
+        + (0..<dataPackets).flatMap { _ in [(true, 0x18), (false, 0x10)] }     // request, ACK
+        + [(true, 0x11), (false, 0x11), (true, 0x10)]                          // FIN-ACK both ways, ACK
+    static var count: Int { sequence.count }
+}
+
+/// `connections` connections (fresh source ports), one test run per packet as traffic arrives:
+/// kernel time per packet over both programs (bpf_stats) and events emitted per packet.
+func measureConnections(toEndpoint: BPFProgram, fromEndpoint: BPFProgram, ifindex: Int32, connections: Int, firstPort: UInt16)
+    async throws -> (packets: Int, testRunNs: Double, statsNs: Double, eventsPerPacket: Double)
+{
+    let ids = (try toEndpoint.info().id, try fromEndpoint.info().id)
+    let before = (try BenchEnvironment.stats(programID: ids.0), try BenchEnvironment.stats(programID: ids.1))
+    let eventsBefore = consumed.load(ordering: .relaxed)
+    var means: [Double] = []
+    for connection in 0..<connections {
+        let port = firstPort + UInt16(connection)
+        for (inbound, flags) in ConnectionPackets.sequence {
+            let packet = inbound
+                ? BenchPacket.tcp(from: client, to: pod, sport: port, dport: 80, flags: flags)
+                : BenchPacket.tcp(from: pod, to: client, sport: 80, dport: port, flags: flags)
+            let result = try (inbound ? toEndpoint : fromEndpoint).testRun(.tc(packet: packet, ifindex: UInt32(ifindex)))
+            let mean = result.meanDuration.components
+            means.append(Double(mean.seconds) * 1e9 + Double(mean.attoseconds) / 1e9)
+        }
+    }
+    // Every packet was run: wait for the reader to count the events (the ring buffer never fills
+    // at this pace; a timeout would show as fewer events per packet).
+    let settle = ContinuousClock.now + .seconds(2)
+    var events = consumed.load(ordering: .relaxed) - eventsBefore
+    while ContinuousClock.now < settle {
+        try? await Task.sleep(for: .milliseconds(100))
+        let now = consumed.load(ordering: .relaxed) - eventsBefore
+        if now == events { break }
+        events = now
+    }
+    let after = (try BenchEnvironment.stats(programID: ids.0), try BenchEnvironment.stats(programID: ids.1))
+    let runs = (after.0.runs - before.0.runs) + (after.1.runs - before.1.runs)
+    let time = (after.0.runTime - before.0.runTime) + (after.1.runTime - before.1.runTime)
+    let packets = connections * ConnectionPackets.count
+    return (packets, median(means), runs == 0 ? 0 : Double(time) / Double(runs), Double(events) / Double(packets))
+}
+
+/// What one flow event costs in the datapath: the same established packet at `none` (one event
+/// each) minus at `medium` (none), and the per-packet cost of each level over whole connections.
+func printEmissionSummary(_ rows: [Row]) {
+    let established = Dictionary(rows.filter { $0.scenario == "established + events" }.map { ($0.aggregation, $0.statsNs) }) { $1 }
+    if let none = established["none"], let medium = established["medium"] {
+        print(String(format: "\nflow event emission: %.1f ns per event (established packet at none minus medium)", none - medium))
+    }
+    for row in rows where row.eventsPerPacket != nil {
+        print("  \(row.scenario) at \(row.aggregation): " + String(format: "%.1f ns per packet, %.3f events per packet", row.statsNs,
+                                                                     row.eventsPerPacket ?? 0))
+    }
 }
 
 func printTable(_ rows: [Row]) {
@@ -243,6 +316,7 @@ do {
     defer { environment.tearDown() }
     let (rows, syncTimings) = try await run(environment)
     printTable(rows)
+    printEmissionSummary(rows)
     print("\npolicy map sync (wall clock, one endpoint):")
     for timing in syncTimings {
         print("  \(timing.change), \(timing.policyEntries) entries: \(timing.writes) writes, "

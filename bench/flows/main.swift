@@ -1,7 +1,10 @@
 // Flow pipeline benchmarks: ingest throughput (synthetic decode -> enrich -> store, one core),
 // GetFlows --last 4095 latency (in process and over gRPC on a unix socket), and the resident
-// memory of a process holding a full 65,535-flow ring. Prints a table; writes
-// bench/results/flows.json (or the path in $HEDGEROW_BENCH_OUT).
+// memory of a fresh process holding a full 65,535-flow ring. As root, also in a lab (hlab,
+// hagent and hflow from this executable's directory, BPF objects from $HEDGEROW_BPF_DIR):
+// `hflow observe --follow` latency from SYN to printed line, and a real agent's RSS idle and
+// with a full 65,535-flow ring. Prints a table; writes bench/results/flows.json (or the path in
+// $HEDGEROW_BENCH_OUT).
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -62,6 +65,24 @@ func makeEvents(_ count: Int) -> [DecodedEvent] {
             sourcePort: UInt16.random(in: 32768...60999, using: &generator), destinationPort: 80, flags: 0x02,
             dropped: index % 10 == 0, nanoseconds: base + Int64(index) * 1000)
     }
+}
+
+// MARK: a fresh process holding only a full ring (`bench-flows --ring-memory`, run below)
+
+if CommandLine.arguments.contains("--ring-memory") {
+    let idle = residentBytes()
+    let ring = try FlowStore(capacity: 65535)
+    var generator = SystemRandomNumberGenerator()
+    for index in 0..<65535 {
+        let event = DecodedEvent(
+            source: 0x0A00_0000 + UInt32.random(in: 0..<210, using: &generator), destination: 0x0A00_0000 + UInt32(index % 200),
+            sourcePort: UInt16(32768 + index % 28000), destinationPort: 80, flags: 0x02, dropped: index % 10 == 0,
+            nanoseconds: 1_732_655_045_000_000_000 + Int64(index) * 1000)
+        ring.ingest(enrich(event, node: "node-1"))
+    }
+    precondition(ring.status.held == 65535)
+    print(idle, residentBytes())
+    exit(0)
 }
 
 // MARK: ingest throughput
@@ -130,13 +151,65 @@ enum GRPCLatency {
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-// MARK: RSS of a full 65,535-flow ring
+// MARK: RSS of a full 65,535-flow ring, in a fresh process (this one has run the benchmarks above)
 
-let rssBefore = residentBytes()
-let big = try FlowStore(capacity: 65535)
-for event in makeEvents(65535) { big.ingest(enrich(event, node: "node-1")) }
-let rssAfter = residentBytes()
-precondition(big.status.held == 65535)
+let child = Process()
+child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+child.arguments = ["--ring-memory"]
+let childOutput = Pipe()
+child.standardOutput = childOutput
+try child.run()
+let childReport = String(decoding: childOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+child.waitUntilExit()
+let childNumbers = childReport.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+precondition(childNumbers.count == 2, "bench-flows --ring-memory printed \(childReport)")
+let (rssBefore, rssAfter) = (childNumbers[0], childNumbers[1])
+
+// MARK: in a lab (root): follow latency and a real agent's memory
+
+var labRows: [(String, String, String)] = []
+var labJSON: [String: Any] = [:]
+if geteuid() == 0 {
+    let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+    let bpf = ProcessInfo.processInfo.environment["HEDGEROW_BPF_DIR"] ?? ".build/bpf"
+    do {
+        var lab = try BenchLab(binaries: binaries, bpfDirectory: bpf)
+        defer { lab.down() }
+        let latencies = try await FollowLatency.measure(lab: lab, connections: 60)
+        let flood = try await FloodBenchmark.measure(lab: lab)
+        let memory = try await AgentMemory.measure(lab: &lab)
+        labRows = [
+            ("hflow --follow: SYN to printed line, p50", String(format: "%.1f ms", percentile(latencies, 0.5)), "\(latencies.count) connections"),
+            ("hflow --follow: SYN to printed line, p99", String(format: "%.1f ms", percentile(latencies, 0.99)), "< 100 ms"),
+            ("hflow --follow: SYN to printed line, max", String(format: "%.1f ms", latencies.max() ?? 0), ""),
+            ("new-connection flood: rate achieved (target 200k/s)", String(format: "%.0f packets/s", flood.packetsPerSecond),
+             "\(flood.packets) in 10 s"),
+            ("  flows + lost events = events produced", "\(flood.flows) + \(flood.lost)", flood.flows + flood.lost == UInt64(flood.packets) ? "= \(flood.packets)" : "!= \(flood.packets)"),
+            ("  agent RSS before / after the flood", String(format: "%.1f / %.1f MB", Double(flood.rssBeforeBytes) / 1e6, Double(flood.rssAfterBytes) / 1e6), ""),
+            ("hagent RSS idle (fresh, 3 endpoints)", String(format: "%.1f MB", Double(memory.idleBytes) / 1e6), ""),
+            ("hagent RSS with a full 65,535-flow ring", String(format: "%.1f MB", Double(memory.fullBytes) / 1e6),
+             "< 60 MB (\(memory.flowsHeld) held)"),
+            ("  of which private heap (RssAnon), idle / full",
+             String(format: "%.1f / %.1f MB", Double(memory.idleAnonymousBytes) / 1e6, Double(memory.fullAnonymousBytes) / 1e6),
+             "rest: binary, libraries, ring buffer mmap"),
+        ]
+        labJSON = [
+            "follow_latency_ms_p50": percentile(latencies, 0.5), "follow_latency_ms_p99": percentile(latencies, 0.99),
+            "follow_latency_ms_max": latencies.max() ?? 0, "follow_latency_connections": latencies.count,
+            "follow_latency_ms_all": latencies,
+            "agent_rss_idle_bytes": memory.idleBytes, "agent_rss_full_65535_ring_bytes": memory.fullBytes,
+            "agent_flows_held": memory.flowsHeld,
+            "agent_rss_anon_idle_bytes": memory.idleAnonymousBytes, "agent_rss_anon_full_65535_ring_bytes": memory.fullAnonymousBytes,
+            "flood_packets": flood.packets, "flood_packets_per_second": flood.packetsPerSecond, "flood_flows": flood.flows,
+            "flood_lost_events": flood.lost, "flood_agent_rss_before_bytes": flood.rssBeforeBytes,
+            "flood_agent_rss_after_bytes": flood.rssAfterBytes,
+        ]
+    } catch {
+        print("lab benchmarks failed: \(error)")
+    }
+} else {
+    print("not root: skipping the lab benchmarks (follow latency, agent RSS)")
+}
 
 // MARK: report
 
@@ -144,20 +217,23 @@ let rows: [(String, String, String)] = [
     ("ingest (decode->enrich->store, 1 core)", String(format: "%.0f flows/s", ingestRate), ">= 1,000,000 flows/s"),
     ("GetFlows --last 4095, in process (query+encode)", String(format: "%.2f ms", median(inProcess) * 1000), "median of 30"),
     ("GetFlows --last 4095, gRPC unix socket", String(format: "%.2f ms", median(overGRPC) * 1000), "median of 30"),
-    ("RSS with a full 65,535-flow ring", String(format: "%.1f MB", Double(rssAfter) / 1e6), "< 60 MB (whole process)"),
+    ("fresh process: RSS before filling a ring", String(format: "%.1f MB", Double(rssBefore) / 1e6), "links agent + gRPC"),
+    ("fresh process: RSS with a full 65,535-flow ring", String(format: "%.1f MB", Double(rssAfter) / 1e6), "< 60 MB"),
     ("  of which the ring", String(format: "%.1f MB", Double(rssAfter - rssBefore) / 1e6), ""),
-]
-print("benchmark".padding(toLength: 50, withPad: " ", startingAt: 0), "result".padding(toLength: 20, withPad: " ", startingAt: 0), "target")
+] + labRows
+print("benchmark".padding(toLength: 52, withPad: " ", startingAt: 0), "result".padding(toLength: 20, withPad: " ", startingAt: 0), "target")
 for (name, value, target) in rows {
-    print(name.padding(toLength: 50, withPad: " ", startingAt: 0), value.padding(toLength: 20, withPad: " ", startingAt: 0), target)
+    print(name.padding(toLength: 52, withPad: " ", startingAt: 0), value.padding(toLength: 20, withPad: " ", startingAt: 0), target)
 }
-let json: [String: Any] = [
+var json: [String: Any] = [
     "ingest_flows_per_second": ingestRate,
     "getflows_last_4095_in_process_ms": median(inProcess) * 1000,
     "getflows_last_4095_grpc_ms": median(overGRPC) * 1000,
+    "rss_fresh_process_before_ring_bytes": rssBefore,
     "rss_full_65535_ring_bytes": rssAfter,
     "rss_ring_only_bytes": rssAfter - rssBefore,
 ]
+json.merge(labJSON) { $1 }
 let out = ProcessInfo.processInfo.environment["HEDGEROW_BENCH_OUT"] ?? "bench/results/flows.json"
 try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: out))
 print("wrote \(out)")

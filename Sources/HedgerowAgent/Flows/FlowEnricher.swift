@@ -10,12 +10,24 @@ final class FlowEnricher: Sendable {
         var podsByAddress: [IPAddress: Pod] = [:]
         /// Endpoint id of each local pod (flows name local ends by it).
         var endpointIDs: [NamespacedName: UInt32] = [:]
+        /// The service behind each service id, for translated traffic.
+        var services: [UInt16: ServiceName] = [:]
     }
+
+    private let translated = Mutex(TranslatedTuples())
 
     private let view = Mutex(View())
     private let nodeName: String
 
     init(nodeName: String) { self.nodeName = nodeName }
+
+    func update(services model: ServiceModel) {
+        var services: [UInt16: ServiceName] = [:]
+        for frontend in model.frontends.values {
+            services[frontend.id.rawValue] = ServiceName(namespace: frontend.service.namespace, name: frontend.service.name)
+        }
+        view.withLock { $0.services = services }
+    }
 
     func update(cluster: ClusterState, endpoints: [EndpointRecord]) {
         var next = View()
@@ -25,13 +37,18 @@ final class FlowEnricher: Sendable {
             guard let pod = cluster.pods[record.pod] else { continue }
             for address in record.ips.compactMap(IPAddress.init) { next.podsByAddress[address] = pod }
         }
-        view.withLock { $0 = next }
+        view.withLock { view in
+            next.services = view.services
+            view = next
+        }
     }
 
     func flow(from event: FlowEvent, clock: HedgerowDatapath.WallClock, policyOrigins: [String]) -> Flow {
-        let (source, destination) = view.withLock { view in
+        let serviceID = translated.withLock { $0.service(for: event) }
+        let (source, destination, service) = view.withLock { view in
             (Self.endpoint(event.ip.source, identity: event.sourceIdentity, view: view),
-             Self.endpoint(event.ip.destination, identity: event.destinationIdentity, view: view))
+             Self.endpoint(event.ip.destination, identity: event.destinationIdentity, view: view),
+             serviceID.flatMap { view.services[$0] })
         }
         var flow = Flow(
             time: clock.timestamp(monotonicNanoseconds: event.monotonicNanoseconds),
@@ -41,6 +58,8 @@ final class FlowEnricher: Sendable {
                 ?? .trace(event.observationPoint ?? (event.direction == .ingress ? .toEndpoint : .fromEndpoint)),
             trafficDirection: event.direction,
             observationPoint: event.observationPoint, policyMatchType: event.policyMatchType)
+        // The service is the original destination: a reply comes from it.
+        if event.isReply { flow.sourceService = service } else { flow.destinationService = service }
         let references = policyOrigins.compactMap(PolicyReference.init(origin:))
         switch (event.direction, event.verdict) {
         case (.ingress, .dropped): flow.policies.ingressDeniedBy = references

@@ -19,7 +19,7 @@ struct FlowIngestion: Sendable {
             return
         }
         await withDiscardingTaskGroup { group in
-            group.addTask { await reportLost() }
+            group.addTask { await reportLost(events) }
             var clock = HedgerowDatapath.WallClock()
             var converted = 0
             for await event in events {
@@ -33,14 +33,28 @@ struct FlowIngestion: Sendable {
         }
     }
 
-    /// The programs count events they could not queue; followers learn of them as lost events.
-    private func reportLost() async {
-        var reported = (try? datapath.lostEvents()) ?? 0
+    /// Events that never become flows are reported as lost events, so that flows + lost events
+    /// always add up to what the programs produced: reservations the programs could not make
+    /// (the kernel's per-CPU counter), records the reader dropped because ingestion lagged, and
+    /// records that did not decode. Checked once a second; each new count becomes one record.
+    private func reportLost(_ events: FlowEvents) async {
+        var reported = LostCounts(datapath: (try? datapath.lostEvents()) ?? 0, reader: 0, malformed: 0)
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            guard let now = try? datapath.lostEvents(), now > reported else { continue }
-            pipeline.ingestLost(count: now - reported)
+            let now = LostCounts(
+                datapath: (try? datapath.lostEvents()) ?? reported.datapath,
+                reader: UInt64(events.readerDroppedRecords), malformed: UInt64(events.malformedRecords))
+            if now.datapath > reported.datapath { pipeline.ingestLost(source: .perfEventRingBuffer, count: now.datapath - reported.datapath) }
+            if now.reader > reported.reader { pipeline.ingestLost(source: .observerEventsQueue, count: now.reader - reported.reader) }
+            if now.malformed > reported.malformed { pipeline.ingestLost(source: .unknown, count: now.malformed - reported.malformed) }
             reported = now
         }
     }
+}
+
+/// Running totals of events lost before they became flows, by where they were lost.
+private struct LostCounts {
+    var datapath: UInt64
+    var reader: UInt64
+    var malformed: UInt64
 }

@@ -2,8 +2,10 @@ import HedgerowCore
 import Synchronization
 
 /// What the flow ring holds and readers receive: a flow, or a record of events that were lost
-/// before they became flows.
-public enum FlowStoreEvent: Sendable, Hashable {
+/// before they became flows. Indirect, so that a ring slot is one pointer: a Flow inline is
+/// ~350 bytes, and a 65,535-slot ring paid 23 MB before its first flow (Hubble's ring, too,
+/// holds pointers).
+public indirect enum FlowStoreEvent: Sendable, Hashable {
     case flow(Flow)
     case lost(LostEvent, time: FlowTimestamp)
 

@@ -22,13 +22,15 @@ final class ServiceEngine: Sendable {
     private let nodeName: String
     private let idFile: String
     private let readiness: Readiness
+    private let flowNames: FlowEnricher
     private let metrics: AgentMetrics
     private let logger: Logger
 
     init(
         datapath: ServiceDatapath, nodeName: String, stateDirectory: String, readiness: Readiness,
-        metrics: AgentMetrics, logger: Logger
+        flowNames: FlowEnricher, metrics: AgentMetrics, logger: Logger
     ) {
+        self.flowNames = flowNames
         self.datapath = datapath
         self.nodeName = nodeName
         self.readiness = readiness
@@ -61,6 +63,7 @@ final class ServiceEngine: Sendable {
                 let report = state.synced ? try datapath.sync.apply(change) : try datapath.sync.apply(next)
                 state.model = next
                 state.synced = true
+                flowNames.update(services: next)
                 if ids != state.ids {
                     state.ids = ids
                     persist(ids)

@@ -25,7 +25,8 @@ public struct AgentProcess: Sendable {
          "--state-dir", node.agentStateDir,
          "--api-socket", node.agentSocket,
          "--bpf-dir", options.bpfDir,
-         "--cgroup", node.cgroup]
+         "--cgroup", node.cgroup,
+         "--uplink", Underlay.nodeInterface]
     }
 
     /// Starts the agent and returns its pid once its API socket accepts connections.
