@@ -67,7 +67,8 @@ public struct Agent: Sendable {
             transport: .http2NIOPosix(
                 address: .unixDomainSocket(path: config.apiSocketPath), transportSecurity: .plaintext),
             services: [
-                AgentAPIService(endpoints: endpoints, status: status, refreshClusterState: { await watcher?.reload() }),
+                AgentAPIService(
+                    endpoints: endpoints, status: status, services: services, refreshClusterState: { await watcher?.reload() }),
                 observer,
             ])
 

@@ -8,6 +8,7 @@ import HedgerowCore
 struct AgentAPIService: Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
     let endpoints: EndpointManager
     let status: AgentStatusReporter
+    let services: ServiceEngine
     /// Re-reads the cluster-state source now. A CNI ADD can arrive before the periodic reload
     /// has seen the pod's manifest; one refresh before answering "unknown pod" closes that race.
     let refreshClusterState: @Sendable () async -> Void

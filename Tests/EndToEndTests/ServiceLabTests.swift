@@ -151,6 +151,11 @@ import Testing
         #expect(spread.udpSources == ["\(Self.vip):53"])  // recvfrom() says the VIP too
         #expect(spread.backends.keys.contains { $0.hasPrefix("udp:") })
 
+        // `hagent services` shows what the node translates, as `cilium service list` does.
+        let listed = try lab.harness.hagent(["services"])
+        #expect(listed.contains("x/web") && listed.contains("\(Self.vip):80/TCP") && listed.contains("\(Self.vip):53/UDP"))
+        for pod in backends { #expect(listed.contains("\(lab.ips[pod]!):8080"), "\(pod) in \(listed)") }
+
         // Scale down: the slice loses y/b; new connections only reach the others.
         try lab.publish(service: Self.service(), slice: Self.slice(["x/b", "x/c"].map { lab.ips[$0]! }))
         let scaled = try LabHarness.eventually("the slice change") { () -> Outcome? in

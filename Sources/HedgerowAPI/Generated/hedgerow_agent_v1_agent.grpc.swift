@@ -140,6 +140,19 @@ public enum Hedgerow_Agent_V1_Agent: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListServices" metadata.
+        public enum ListServices: Sendable {
+            /// Request type for "ListServices".
+            public typealias Input = Hedgerow_Agent_V1_ListServicesRequest
+            /// Response type for "ListServices".
+            public typealias Output = Hedgerow_Agent_V1_ListServicesResponse
+            /// Descriptor for "ListServices".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "hedgerow.agent.v1.Agent"),
+                method: "ListServices",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "hedgerow.agent.v1.Agent" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Status.descriptor,
@@ -150,7 +163,8 @@ public enum Hedgerow_Agent_V1_Agent: Sendable {
             ApplyPolicies.descriptor,
             DeletePolicies.descriptor,
             ListPolicies.descriptor,
-            TracePolicy.descriptor
+            TracePolicy.descriptor,
+            ListServices.descriptor
         ]
     }
 }
@@ -330,6 +344,24 @@ extension Hedgerow_Agent_V1_Agent {
             request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_TracePolicyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_TracePolicyResponse>
+
+        /// Handle the "ListServices" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Services as this node translates them (`hagent services`, like `cilium service list`).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Hedgerow_Agent_V1_ListServicesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Hedgerow_Agent_V1_ListServicesResponse` messages.
+        func listServices(
+            request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ListServicesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListServicesResponse>
     }
 
     /// Service protocol for the "hedgerow.agent.v1.Agent" service.
@@ -493,6 +525,24 @@ extension Hedgerow_Agent_V1_Agent {
             request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_TracePolicyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_TracePolicyResponse>
+
+        /// Handle the "ListServices" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Services as this node translates them (`hagent services`, like `cilium service list`).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ListServicesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Hedgerow_Agent_V1_ListServicesResponse` message.
+        func listServices(
+            request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ListServicesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListServicesResponse>
     }
 
     /// Simple service protocol for the "hedgerow.agent.v1.Agent" service.
@@ -654,6 +704,24 @@ extension Hedgerow_Agent_V1_Agent {
             request: Hedgerow_Agent_V1_TracePolicyRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Hedgerow_Agent_V1_TracePolicyResponse
+
+        /// Handle the "ListServices" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Services as this node translates them (`hagent services`, like `cilium service list`).
+        ///
+        /// - Parameters:
+        ///   - request: A `Hedgerow_Agent_V1_ListServicesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Hedgerow_Agent_V1_ListServicesResponse` to respond with.
+        func listServices(
+            request: Hedgerow_Agent_V1_ListServicesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Hedgerow_Agent_V1_ListServicesResponse
     }
 }
 
@@ -760,6 +828,17 @@ extension Hedgerow_Agent_V1_Agent.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Hedgerow_Agent_V1_Agent.Method.ListServices.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_ListServicesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_ListServicesResponse>(),
+            handler: { request, context in
+                try await self.listServices(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -859,6 +938,17 @@ extension Hedgerow_Agent_V1_Agent.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_TracePolicyResponse> {
         let response = try await self.tracePolicy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listServices(
+        request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ListServicesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListServicesResponse> {
+        let response = try await self.listServices(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -979,6 +1069,19 @@ extension Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_TracePolicyResponse> {
         return GRPCCore.ServerResponse<Hedgerow_Agent_V1_TracePolicyResponse>(
             message: try await self.tracePolicy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listServices(
+        request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ListServicesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListServicesResponse> {
+        return GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListServicesResponse>(
+            message: try await self.listServices(
                 request: request.message,
                 context: context
             ),
@@ -1193,6 +1296,29 @@ extension Hedgerow_Agent_V1_Agent {
             deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_TracePolicyResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_TracePolicyResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListServices" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Services as this node translates them (`hagent services`, like `cilium service list`).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ListServicesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_ListServicesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_ListServicesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listServices<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListServicesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_ListServicesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_ListServicesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListServicesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1509,6 +1635,40 @@ extension Hedgerow_Agent_V1_Agent {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListServices" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Services as this node translates them (`hagent services`, like `cilium service list`).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ListServicesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_ListServicesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_ListServicesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listServices<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListServicesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_ListServicesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_ListServicesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListServicesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Hedgerow_Agent_V1_Agent.Method.ListServices.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1763,6 +1923,35 @@ extension Hedgerow_Agent_V1_Agent.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_TracePolicyRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_TracePolicyResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListServices" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Services as this node translates them (`hagent services`, like `cilium service list`).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Hedgerow_Agent_V1_ListServicesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listServices<Result>(
+        request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListServicesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListServicesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listServices(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_ListServicesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_ListServicesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2055,6 +2244,39 @@ extension Hedgerow_Agent_V1_Agent.ClientProtocol {
             metadata: metadata
         )
         return try await self.tracePolicy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListServices" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Services as this node translates them (`hagent services`, like `cilium service list`).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listServices<Result>(
+        _ message: Hedgerow_Agent_V1_ListServicesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListServicesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListServicesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listServices(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -580,6 +580,115 @@ public nonisolated struct Hedgerow_Agent_V1_TracePolicyResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Hedgerow_Agent_V1_ListServicesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Hedgerow_Agent_V1_ServiceBackend: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "10.244.1.5:8080"
+  public var address: String = String()
+
+  /// "active" or "terminating" (serving, used only when no backend is ready).
+  public var state: String = String()
+
+  public var nodeName: String = String()
+
+  /// The backing pod, "namespace/name", when known.
+  public var pod: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Hedgerow_Agent_V1_MaglevHealth: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// M: entries in the lookup table (a prime).
+  public var tableSize: UInt32 = 0
+
+  /// Entries of the table in the kernel that name each backend, by address.
+  public var entriesPerBackend: Dictionary<String,UInt32> = [:]
+
+  /// The largest distance of a backend's share from an even split, in percent.
+  public var maxDeviationPercent: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Hedgerow_Agent_V1_ServiceFrontend: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: UInt32 = 0
+
+  public var namespace: String = String()
+
+  public var name: String = String()
+
+  /// "10.96.0.10:80/TCP"; NodePort frontends show "*:30080/TCP".
+  public var frontend: String = String()
+
+  /// ClusterIP, NodePort, LoadBalancer or ExternalIP.
+  public var kind: String = String()
+
+  public var portName: String = String()
+
+  public var backends: [Hedgerow_Agent_V1_ServiceBackend] = []
+
+  /// "Cluster" or "Local".
+  public var trafficPolicy: String = String()
+
+  /// ClientIP affinity timeout in seconds; 0 without affinity.
+  public var affinityTimeoutSeconds: UInt32 = 0
+
+  /// External frontends with backends: the Maglev table as the kernel holds it.
+  public var maglev: Hedgerow_Agent_V1_MaglevHealth {
+    get {_maglev ?? Hedgerow_Agent_V1_MaglevHealth()}
+    set {_maglev = newValue}
+  }
+  /// Returns true if `maglev` has been explicitly set.
+  public var hasMaglev: Bool {self._maglev != nil}
+  /// Clears the value of `maglev`. Subsequent reads from it will return its default value.
+  public mutating func clearMaglev() {self._maglev = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _maglev: Hedgerow_Agent_V1_MaglevHealth? = nil
+}
+
+public nonisolated struct Hedgerow_Agent_V1_ListServicesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var services: [Hedgerow_Agent_V1_ServiceFrontend] = []
+
+  /// Services left out and why (headless, ExternalName, a VIP claimed twice, ...).
+  public var notes: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "hedgerow.agent.v1"
@@ -1567,6 +1676,224 @@ nonisolated extension Hedgerow_Agent_V1_TracePolicyResponse: SwiftProtobuf.Messa
   public static func ==(lhs: Hedgerow_Agent_V1_TracePolicyResponse, rhs: Hedgerow_Agent_V1_TracePolicyResponse) -> Bool {
     if lhs.verdict != rhs.verdict {return false}
     if lhs.explanation != rhs.explanation {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Hedgerow_Agent_V1_ListServicesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListServicesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Hedgerow_Agent_V1_ListServicesRequest, rhs: Hedgerow_Agent_V1_ListServicesRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Hedgerow_Agent_V1_ServiceBackend: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ServiceBackend"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}address\0\u{1}state\0\u{3}node_name\0\u{1}pod\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.address) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.state) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.nodeName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.pod) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.address.isEmpty {
+      try visitor.visitSingularStringField(value: self.address, fieldNumber: 1)
+    }
+    if !self.state.isEmpty {
+      try visitor.visitSingularStringField(value: self.state, fieldNumber: 2)
+    }
+    if !self.nodeName.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeName, fieldNumber: 3)
+    }
+    if !self.pod.isEmpty {
+      try visitor.visitSingularStringField(value: self.pod, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Hedgerow_Agent_V1_ServiceBackend, rhs: Hedgerow_Agent_V1_ServiceBackend) -> Bool {
+    if lhs.address != rhs.address {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.nodeName != rhs.nodeName {return false}
+    if lhs.pod != rhs.pod {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Hedgerow_Agent_V1_MaglevHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MaglevHealth"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}table_size\0\u{3}entries_per_backend\0\u{3}max_deviation_percent\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.tableSize) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt32>.self, value: &self.entriesPerBackend) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.maxDeviationPercent) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.tableSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.tableSize, fieldNumber: 1)
+    }
+    if !self.entriesPerBackend.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt32>.self, value: self.entriesPerBackend, fieldNumber: 2)
+    }
+    if self.maxDeviationPercent.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.maxDeviationPercent, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Hedgerow_Agent_V1_MaglevHealth, rhs: Hedgerow_Agent_V1_MaglevHealth) -> Bool {
+    if lhs.tableSize != rhs.tableSize {return false}
+    if lhs.entriesPerBackend != rhs.entriesPerBackend {return false}
+    if lhs.maxDeviationPercent != rhs.maxDeviationPercent {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Hedgerow_Agent_V1_ServiceFrontend: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ServiceFrontend"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}namespace\0\u{1}name\0\u{1}frontend\0\u{1}kind\0\u{3}port_name\0\u{1}backends\0\u{3}traffic_policy\0\u{3}affinity_timeout_seconds\0\u{1}maglev\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.frontend) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.portName) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.backends) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.trafficPolicy) }()
+      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.affinityTimeoutSeconds) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._maglev) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.id != 0 {
+      try visitor.visitSingularUInt32Field(value: self.id, fieldNumber: 1)
+    }
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 2)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 3)
+    }
+    if !self.frontend.isEmpty {
+      try visitor.visitSingularStringField(value: self.frontend, fieldNumber: 4)
+    }
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 5)
+    }
+    if !self.portName.isEmpty {
+      try visitor.visitSingularStringField(value: self.portName, fieldNumber: 6)
+    }
+    if !self.backends.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.backends, fieldNumber: 7)
+    }
+    if !self.trafficPolicy.isEmpty {
+      try visitor.visitSingularStringField(value: self.trafficPolicy, fieldNumber: 8)
+    }
+    if self.affinityTimeoutSeconds != 0 {
+      try visitor.visitSingularUInt32Field(value: self.affinityTimeoutSeconds, fieldNumber: 9)
+    }
+    try { if let v = self._maglev {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Hedgerow_Agent_V1_ServiceFrontend, rhs: Hedgerow_Agent_V1_ServiceFrontend) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.namespace != rhs.namespace {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.frontend != rhs.frontend {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.portName != rhs.portName {return false}
+    if lhs.backends != rhs.backends {return false}
+    if lhs.trafficPolicy != rhs.trafficPolicy {return false}
+    if lhs.affinityTimeoutSeconds != rhs.affinityTimeoutSeconds {return false}
+    if lhs._maglev != rhs._maglev {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Hedgerow_Agent_V1_ListServicesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListServicesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}services\0\u{1}notes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.services) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.notes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.services.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.services, fieldNumber: 1)
+    }
+    if !self.notes.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.notes, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Hedgerow_Agent_V1_ListServicesResponse, rhs: Hedgerow_Agent_V1_ListServicesResponse) -> Bool {
+    if lhs.services != rhs.services {return false}
+    if lhs.notes != rhs.notes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

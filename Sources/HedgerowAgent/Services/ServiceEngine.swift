@@ -44,6 +44,16 @@ final class ServiceEngine: Sendable {
     /// The model in force, for `hagent services`.
     var model: ServiceModel { state.withLock { $0.model } }
 
+    /// How many entries of the kernel's Maglev table of `serviceID` name each backend (by
+    /// address); nil when the service has no table (not external, or no backends).
+    func maglevEntries(serviceID: UInt16) -> [String: UInt32]? {
+        guard let table = try? datapath.sync.maglevTable(serviceID: serviceID) else { return nil }
+        let backends = datapath.sync.image.backends
+        var entries: [String: UInt32] = [:]
+        for id in table { entries[backends[id].map { "\($0.key.address)" } ?? "backend \(id)", default: 0] += 1 }
+        return entries
+    }
+
     func serviceName(id: UInt16) -> NamespacedName? {
         state.withLock { state in state.model.frontends.values.first { $0.id.rawValue == id }?.service }
     }
