@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: a lab of three pods in two namespaces, built through the real CNI chain with the
-# agent in the node's namespace; real traffic between the pods; what the datapath saw; teardown.
+# agent in the node's namespace; real traffic between the pods, a policy, a ClusterIP service;
+# what the datapath saw; teardown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${HEDGEROW_BIN_DIR:-.build/debug}
@@ -51,6 +52,27 @@ POLICY
 hlab exec --lab "$lab" x/a -- "$bin/hlab" probe "$b_ip:80" --protocol tcp --timeout 500ms || true
 hlab exec --lab "$lab" y/a -- "$bin/hlab" probe "$b_ip:80" --protocol tcp --timeout 500ms || true
 "$bin/hpolicy" trace --from y/a --to x/b --port 80/TCP --api-socket "$socket" || true
+
+say "Service x/web: ClusterIP 10.96.0.10:80 backed by x/b, translated in x/a's socket (no kube-proxy rules)"
+# What the API server and the EndpointSlice controller would publish, in the agent's manifests directory.
+cat > "/run/hedgerow-lab/$lab/manifests/demo-service.yaml" <<SERVICE
+apiVersion: v1
+kind: Service
+metadata: {namespace: x, name: web}
+spec: {clusterIP: 10.96.0.10, selector: {pod: b}, ports: [{port: 80, protocol: TCP}]}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {namespace: x, name: web-1, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+ports: [{port: 80, protocol: TCP}]
+endpoints: [{addresses: [$b_ip], conditions: {ready: true}}]
+SERVICE
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  hlab exec --lab "$lab" x/a -- "$bin/hlab" probe 10.96.0.10:80 --protocol tcp --timeout 500ms 2>/dev/null && break
+  sleep 0.3
+done
+"$bin/hagent" services --api-socket "$socket"
 
 say "hflow observe --last 8 (Hubble's compact format: FORWARDED and DROPPED flows)"
 "$bin/hflow" observe --server "unix://$socket" --last 8

@@ -16,6 +16,8 @@ import Testing
         #expect(result.stdout.contains("to-endpoint FORWARDED"))
         #expect(result.stdout.contains("Policy denied DROPPED"))
         #expect(result.stdout.contains("ingress at x/b: default deny: selected by NetworkPolicy x/b-from-a"))
+        // The service reached through its VIP, and listed with its backend.
+        #expect(result.stdout.contains("x/web") && result.stdout.contains("10.96.0.10:80/TCP"))
         // The demo names its lab "demo<pid>"; nothing of it may remain.
         let lab = try #require(result.stdout.firstMatch(of: /Bringing up lab (demo[0-9]+)/)?.output.1)
         #expect(!(try Shell.run("ip", "netns", "list")).contains("hl-\(lab)-"))
