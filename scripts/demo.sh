@@ -38,21 +38,6 @@ for client in x/a y/a; do
   hlab exec --lab "$lab" "$client" -- ping -c 2 -i 0.2 -q "$b_ip" | tail -2
 done
 
-say "Policy: in namespace x, only pods labelled pod=a may reach x/b, on TCP 80"
-"$bin/hpolicy" apply -f - --api-socket "$socket" <<'POLICY'
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {namespace: x, name: b-from-a}
-spec:
-  podSelector: {matchLabels: {pod: b}}
-  ingress:
-    - from: [{podSelector: {matchLabels: {pod: a}}}]
-      ports: [{port: 80, protocol: TCP}]
-POLICY
-hlab exec --lab "$lab" x/a -- "$bin/hlab" probe "$b_ip:80" --protocol tcp --timeout 500ms || true
-hlab exec --lab "$lab" y/a -- "$bin/hlab" probe "$b_ip:80" --protocol tcp --timeout 500ms || true
-"$bin/hpolicy" trace --from y/a --to x/b --port 80/TCP --api-socket "$socket" || true
-
 say "Service x/web: ClusterIP 10.96.0.10:80 backed by x/b, translated in x/a's socket (no kube-proxy rules)"
 # What the API server and the EndpointSlice controller would publish, in the agent's manifests directory.
 cat > "/run/hedgerow-lab/$lab/manifests/demo-service.yaml" <<SERVICE
@@ -73,6 +58,21 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
   sleep 0.3
 done
 "$bin/hagent" services --api-socket "$socket"
+
+say "Policy: in namespace x, only pods labelled pod=a may reach x/b, on TCP 80"
+"$bin/hpolicy" apply -f - --api-socket "$socket" <<'POLICY'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {namespace: x, name: b-from-a}
+spec:
+  podSelector: {matchLabels: {pod: b}}
+  ingress:
+    - from: [{podSelector: {matchLabels: {pod: a}}}]
+      ports: [{port: 80, protocol: TCP}]
+POLICY
+hlab exec --lab "$lab" x/a -- "$bin/hlab" probe "$b_ip:80" --protocol tcp --timeout 500ms || true
+hlab exec --lab "$lab" y/a -- "$bin/hlab" probe "$b_ip:80" --protocol tcp --timeout 500ms || true
+"$bin/hpolicy" trace --from y/a --to x/b --port 80/TCP --api-socket "$socket" || true
 
 say "hflow observe --last 8 (Hubble's compact format: FORWARDED and DROPPED flows)"
 "$bin/hflow" observe --server "unix://$socket" --last 8
