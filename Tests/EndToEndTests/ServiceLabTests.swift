@@ -223,5 +223,12 @@ import Testing
         ])
         #expect(drops.contains("Policy denied DROPPED"))
         #expect(drops.contains("-> x/b:8080") || drops.contains("-> x/c:8080"))
+        // The drop happens at the backend, where the translation is invisible; it still names
+        // the service the client asked for.
+        let json = try Shell.run([
+            TestPaths.binary("hflow"), "observe", "--server", "unix://\(lab.harness.agentSocket())", "--last", "500",
+            "--verdict", "DROPPED", "--from-pod", "y/a", "-o", "json",
+        ])
+        #expect(json.contains("\"destination_service\":{\"name\":\"web\",\"namespace\":\"x\"}"), "\(json.prefix(600))")
     }
 }
