@@ -73,6 +73,7 @@ ASSERT_OFFSET(hedgerow_ct_entry, tcp_flags_forward, 78);
 ASSERT_OFFSET(hedgerow_ct_entry, flags, 80);
 ASSERT_OFFSET(hedgerow_ct_entry, policy_match_type, 81);
 ASSERT_OFFSET(hedgerow_ct_entry, direction, 82);
+ASSERT_OFFSET(hedgerow_ct_entry, translation_point, 83);
 
 ASSERT_SIZE(hedgerow_frag_key, 40);
 ASSERT_ALIGNED(hedgerow_frag_key);

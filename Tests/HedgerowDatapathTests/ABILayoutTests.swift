@@ -115,6 +115,7 @@ import Testing
         #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.flags) == 80)
         #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.policy_match_type) == 81)
         #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.direction) == 82)
+        #expect(MemoryLayout<hedgerow_ct_entry>.offset(of: \.translation_point) == 83)
 
         #expect(MemoryLayout<hedgerow_frag_key>.size == 40)
         #expect(MemoryLayout<hedgerow_frag_key>.offset(of: \.id) == 32)

@@ -77,11 +77,24 @@ static __always_inline void ct_key_fill(struct ct_key *key, const union hedgerow
 	}
 }
 
+/*
+ * Keeps clang from merging the identical calls that precede it on two branches
+ * into one call. The verifier inlines a map lookup only at a call site that
+ * always sees the same map: one call taking either conntrack map cost every
+ * packet the generic helper and an indirect (retpoline) call.
+ */
+#define keep_call_site() __asm__ __volatile__("" ::: "memory")
+
 static __always_inline struct hedgerow_ct_entry *ct_find(const struct ct_key *key, __u64 now)
 {
-	struct hedgerow_ct_entry *entry = key->ipv6 ? bpf_map_lookup_elem(&hedgerow_ct6, &key->v6)
-						    : bpf_map_lookup_elem(&hedgerow_ct4, &key->v4);
+	struct hedgerow_ct_entry *entry;
 
+	if (key->ipv6) {
+		entry = bpf_map_lookup_elem(&hedgerow_ct6, &key->v6);
+		keep_call_site();
+	} else {
+		entry = bpf_map_lookup_elem(&hedgerow_ct4, &key->v4);
+	}
 	return entry && entry->expires > now ? entry : 0;
 }
 
@@ -157,6 +170,8 @@ struct ct_origin {
 	__u32 policy_cookie;
 	__u32 remote_identity;
 	__u32 packet_length;
+	__u16 rev_nat_id; /* the service it goes to (0: none) */
+	__u8 translation_point;
 	__u8 policy_match_type;
 	__u8 direction; /* the hook that saw it */
 	__u8 reported;  /* the packet goes out as a flow event */
@@ -173,6 +188,8 @@ static __always_inline int ct_create(const struct ct_key *key, const struct hedg
 		.policy_revision = origin->policy_revision,
 		.policy_cookie = origin->policy_cookie,
 		.remote_identity = origin->remote_identity,
+		.rev_nat_id = origin->rev_nat_id,
+		.translation_point = origin->translation_point,
 		.tcp_flags_forward = pkt->tcp_flags,
 		.policy_match_type = origin->policy_match_type,
 		.direction = origin->direction,

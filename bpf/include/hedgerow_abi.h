@@ -242,13 +242,14 @@ struct hedgerow_ct_entry {
 	__u32 policy_revision;  /* endpoint revision the forward direction was last allowed at */
 	__u32 policy_cookie;    /* the entry that allowed it (0: none needed) */
 	__u32 remote_identity;  /* at creation or the last policy check */
-	__u16 rev_nat_id;       /* service translation (reserved for services, 0) */
+	__u16 rev_nat_id;       /* the service (frontend) the connection was opened to; 0: none */
 	__u8 tcp_flags_forward; /* every TCP flag seen per direction */
 	__u8 tcp_flags_reply;
 	__u8 flags;             /* enum hedgerow_ct_flags */
 	__u8 policy_match_type; /* enum hedgerow_policy_match */
 	__u8 direction;         /* the hook that saw the first packet: egress when the pod opened it */
-	__u8 _pad[5];
+	__u8 translation_point; /* enum hedgerow_translation_point, with rev_nat_id */
+	__u8 _pad[4];
 };
 
 /* Fragments: the ports of a datagram, recorded from its first fragment so the

@@ -2,9 +2,10 @@
 /*
  * Services seen from an endpoint's (pod's) veth, before conntrack and policy:
  *
- *   - Socket-level LB already translated the packet (it carries a backend): the
- *     socket's reverse record (hedgerow_sock_rev_nat, by socket cookie and
- *     backend) names the service, which the packet's flow event carries.
+ *   - Socket-level LB already translated the packet (it carries a backend): for
+ *     a new connection, the socket's reverse record (hedgerow_sock_rev_nat, by
+ *     socket cookie and backend) names the service. Conntrack keeps it with the
+ *     connection, so every later flow event of it (replies too) names it.
  *   - A packet leaving the pod for a VIP that escaped socket-level LB (a
  *     process outside the cgroup, raw sockets): translated here, per packet,
  *     to a backend chosen as sock.bpf.c chooses (ClientIP affinity by the
@@ -115,20 +116,21 @@ static __always_inline void copy_addr(void *to, const void *from)
 	dst[3] = src[3];
 }
 
-/* Socket-level LB translated this packet's socket to the packet's destination: note the service. */
-static __always_inline int socket_translated(struct __sk_buff *skb, const struct hedgerow_packet *pkt,
-					     struct event_source *source, struct service_scratch *scratch)
+/*
+ * A new connection leaving the pod: when socket-level LB translated its socket to
+ * the packet's destination, notes the service in `source` (conntrack keeps it for
+ * the connection's later packets, so the lookup runs once per connection).
+ */
+static __noinline int services_socket(struct __sk_buff *skb, const struct hedgerow_packet *pkt,
+				      struct event_source *source)
 {
-	struct hedgerow_sock_rev_nat_key *key = &scratch->sock_key;
+	struct service_scratch *scratch = service_scratch();
+	struct hedgerow_sock_rev_nat_key *key;
 	const struct hedgerow_sock_rev_nat_value *frontend;
 
-	if (pkt->protocol != IPPROTO_TCP && pkt->protocol != IPPROTO_UDP)
+	if (!scratch || (pkt->protocol != IPPROTO_TCP && pkt->protocol != IPPROTO_UDP))
 		return 0;
-	/* TCP: only the packets whose flow events matter most (open, close, reset); a
-	 * lookup on every data packet would cost ~50 ns each. Periodic reports of an
-	 * established connection therefore do not name the service. */
-	if (pkt->protocol == IPPROTO_TCP && !(pkt->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_FLAG_RST)))
-		return 0;
+	key = &scratch->sock_key;
 	__builtin_memset(key, 0, sizeof(*key));
 	key->cookie = bpf_get_socket_cookie(skb);
 	if (!key->cookie)
@@ -264,12 +266,20 @@ static __noinline int services_record(struct hedgerow_packet *pkt, struct event_
 	return SERVICES_REWRITE;
 }
 
+/* Only a connection's first packet leaving the pod may open a translation: a TCP
+ * packet other than a SYN skips the service lookup (most packets, so most of the cost). */
+static __always_inline int services_may_open(const struct hedgerow_packet *pkt, int egress)
+{
+	return egress && nat4_translatable(pkt) &&
+	       (pkt->protocol != IPPROTO_TCP || (pkt->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN);
+}
+
 /*
- * Decides what services mean for the packet: notes a socket-level translation
- * in `source`; finds the packet's NAT entry (SERVICES_REWRITE) or, leaving the
- * pod for a frontend, asks for a backend (SERVICES_CHOOSE).
+ * Decides what the fallback means for the packet: finds its NAT entry
+ * (SERVICES_REWRITE) or, leaving the pod for a frontend, asks for a backend
+ * (SERVICES_CHOOSE).
  */
-static __noinline int services_decide(struct __sk_buff *skb, struct hedgerow_packet *pkt, struct event_source *source)
+static __noinline int services_decide(struct hedgerow_packet *pkt, struct event_source *source)
 {
 	struct service_scratch *scratch = service_scratch();
 	const struct hedgerow_service_value *frontend;
@@ -279,21 +289,21 @@ static __noinline int services_decide(struct __sk_buff *skb, struct hedgerow_pac
 
 	if (!scratch)
 		return SERVICES_PASS;
-	if (egress && socket_translated(skb, pkt, source, scratch))
-		return SERVICES_PASS;
 	if (!nat4_translatable(pkt))
 		return SERVICES_PASS;
-	now = bpf_jiffies64();
-	nat4_key_of_packet(&scratch->key, pkt, egress ? HEDGEROW_NAT_HOOK_ENDPOINT_EGRESS : HEDGEROW_NAT_HOOK_ENDPOINT_INGRESS);
-	entry = endpoint_nat_used() ? nat4_find(&scratch->key, now) : 0;
-	if (entry) {
-		nat4_refresh(entry, pkt, now, config_get());
-		services_note(scratch, pkt, source, entry, egress);
-		return SERVICES_REWRITE;
+	/* The NAT table is only worth a lookup once some endpoint translated. */
+	if (endpoint_nat_used()) {
+		now = bpf_jiffies64();
+		nat4_key_of_packet(&scratch->key, pkt,
+				   egress ? HEDGEROW_NAT_HOOK_ENDPOINT_EGRESS : HEDGEROW_NAT_HOOK_ENDPOINT_INGRESS);
+		entry = nat4_find(&scratch->key, now);
+		if (entry) {
+			nat4_refresh(entry, pkt, now, config_get());
+			services_note(scratch, pkt, source, entry, egress);
+			return SERVICES_REWRITE;
+		}
 	}
-	/* Only a connection's first packet may open a translation: a TCP packet other
-	 * than a SYN skips the service lookup (most packets, so most of the cost). */
-	if (!egress || (pkt->protocol == IPPROTO_TCP && (pkt->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN))
+	if (!services_may_open(pkt, egress))
 		return SERVICES_PASS;
 	__builtin_memset(&scratch->service_key, 0, sizeof(scratch->service_key));
 	copy_addr(scratch->service_key.addr, pkt->daddr.bytes);
@@ -308,6 +318,26 @@ static __noinline int services_decide(struct __sk_buff *skb, struct hedgerow_pac
 	scratch->client.service_id = frontend->service_id;
 	scratch->client.client_kind = HEDGEROW_AFFINITY_CLIENT_ADDR;
 	return SERVICES_CHOOSE;
+}
+
+/*
+ * Before a flow event: a connection whose service came from its conntrack entry
+ * (not from this packet's translation) gets the frontend from hedgerow_rev_nat,
+ * so only reported packets pay the lookup. A service removed meanwhile leaves
+ * the frontend unknown (zero) while the event still names its id.
+ */
+static __always_inline void services_frontend_for_event(struct event_source *source)
+{
+	__u32 id = source->rev_nat_id;
+	const struct hedgerow_rev_nat *frontend;
+
+	if (!id || source->orig_daddr)
+		return;
+	frontend = bpf_map_lookup_elem(&hedgerow_rev_nat, &id);
+	if (!frontend)
+		return;
+	source->orig_daddr = frontend->addr;
+	source->orig_dport = frontend->port;
 }
 
 /* Rewrites the packet as services_decide said. Returns 0 or a drop reason. */
@@ -328,7 +358,12 @@ static __noinline int services_rewrite(struct __sk_buff *skb, __u8 protocol)
  */
 static __always_inline int endpoint_services(struct __sk_buff *skb, struct hedgerow_packet *pkt, struct event_source *source)
 {
-	int status = services_decide(skb, pkt, source);
+	int status;
+
+	/* Most packets: no endpoint ever translated and this one opens nothing. */
+	if (!endpoint_nat_used() && !services_may_open(pkt, source->direction == HEDGEROW_DIR_EGRESS))
+		return 0;
+	status = services_decide(pkt, source);
 
 	if (status == SERVICES_CHOOSE)
 		status = services_choose();

@@ -23,6 +23,11 @@ public struct TrackedConnection: Sendable, Hashable {
     public var policyCookie: UInt32
     public var replySeen: Bool
     public var closing: Bool
+    /// The service (frontend rev-NAT id) the connection was opened to; 0 for none. Every flow
+    /// event of the connection, replies included, names it.
+    public var reverseNATID: UInt16
+    /// Where that service was translated (`.none` without one).
+    public var translationPoint: ServiceTranslationPoint
 
     /// From the key's pod side and remote side; the entry says which side opened it. `time`
     /// turns the entry's ticks into CLOCK_MONOTONIC nanoseconds.
@@ -43,6 +48,8 @@ public struct TrackedConnection: Sendable, Hashable {
         policyCookie = entry.policy_cookie
         replySeen = UInt32(entry.flags) & HEDGEROW_CT_F_REPLY_SEEN.rawValue != 0
         closing = UInt32(entry.flags) & HEDGEROW_CT_F_CLOSING.rawValue != 0
+        reverseNATID = entry.rev_nat_id
+        translationPoint = ServiceTranslationPoint(rawValue: entry.translation_point)
     }
 }
 

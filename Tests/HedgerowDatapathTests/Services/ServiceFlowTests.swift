@@ -120,6 +120,18 @@ import Testing
                                              point: .socket))
         // socket LB remembered the socket (what the flow was attributed by).
         #expect(try fixture.services.translatedSocketCount() >= 1)
+        // Conntrack keeps the service: every later event of the connection names it, replies
+        // included, with the frontend the client asked for.
+        _ = await events.wait(for: 2)
+        let connection = await events.settle().filter { $0.ipProtocol == 6 }
+        #expect(connection.contains { $0.direction == .ingress && $0.isReply })
+        #expect(connection.count >= 2)
+        for flow in connection {
+            #expect(flow.translation == .init(originalDestination: IPAddress(Self.vip)!, originalPort: 80, reverseNATID: 77,
+                                              point: .socket), "\(flow.direction) \(flow.traceReason)")
+        }
+        let tracked = try fixture.endpoints.connections(endpointID: fixture.endpoint.id)
+        #expect(tracked.contains { $0.reverseNATID == 77 && $0.translationPoint == .socket })
     }
 
     @Test(.enabled(if: Privileged.shouldRun), .timeLimit(.minutes(2))) func vipTrafficOutsideTheCgroupIsTranslatedOnTheVeth() async throws {
@@ -140,6 +152,7 @@ import Testing
         #expect(reply?.translation?.reverseNATID == 77 && reply?.translation?.point == .endpoint)
         // Conntrack tracked the connection to the backend, where policy looked too.
         let tracked = try fixture.endpoints.connections(endpointID: fixture.endpoint.id)
-        #expect(tracked.contains { $0.destination == IPAddress(fixture.veth.hostAddress) && $0.destinationPort == Self.backendPort })
+        #expect(tracked.contains { $0.destination == IPAddress(fixture.veth.hostAddress) && $0.destinationPort == Self.backendPort
+                && $0.reverseNATID == 77 && $0.translationPoint == .endpoint })
     }
 }

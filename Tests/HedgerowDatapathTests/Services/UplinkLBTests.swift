@@ -36,7 +36,7 @@ import Testing
         #expect(entries.contains { $0.hook == .uplinkEgress && $0.isReply && $0.rewritten.sourcePort == 30080 })
 
         // Each new connection is reported from the network, translated on the uplink.
-        let flows = await events.wait(for: 40).filter { $0.observationPoint == .fromNetwork }
+        let flows = await events.wait(for: 40, where: { $0.observationPoint == .fromNetwork })
         #expect(flows.count == 40)
         #expect(flows.allSatisfy {
             $0.translation == .init(originalDestination: IPAddress(F.nodeAddress)!, originalPort: 30080, reverseNATID: 1, point: .uplink)

@@ -29,6 +29,17 @@ final class EventCollector: Sendable {
         return received.withLock { $0 }
     }
 
+    /// The events matching `matches`, once at least `count` of them arrived or `patience` passed.
+    func wait(for count: Int, where matches: (FlowEvent) -> Bool, patience: Duration = .seconds(30)) async -> [FlowEvent] {
+        let deadline = ContinuousClock.now + patience
+        while ContinuousClock.now < deadline {
+            let events = received.withLock { $0 }.filter(matches)
+            if events.count >= count { return events }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return received.withLock { $0 }.filter(matches)
+    }
+
     /// Waits a little for stragglers, then returns everything (for "no more than" checks).
     func settle(_ quiet: Duration = .milliseconds(200)) async -> [FlowEvent] {
         try? await Task.sleep(for: quiet)
