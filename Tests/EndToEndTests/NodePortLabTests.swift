@@ -1,0 +1,94 @@
+import Foundation
+import HedgerowTestSupport
+import Testing
+
+/// NodePort from outside the node: a namespace plugged into the lab's underlay (as a machine on
+/// the node's network would be) connects to the node's address and node port; the agent's uplink
+/// program translates to a pod backend and the reply comes back from the address the client named.
+@Suite(.serialized) struct NodePortLabTests {
+    static let nodeAddress = "192.168.200.1"
+    static let outsiderAddress = "192.168.200.250"
+
+    static let service = """
+        apiVersion: v1
+        kind: Service
+        metadata: {namespace: x, name: front}
+        spec:
+          type: NodePort
+          clusterIP: 10.96.0.20
+          selector: {app: front}
+          ports: [{name: http, port: 80, targetPort: 8080, nodePort: 30080, protocol: TCP}]
+        """
+
+    static func slice(_ addresses: [String]) -> String {
+        """
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: {namespace: x, name: front-1, labels: {kubernetes.io/service-name: front}}
+        addressType: IPv4
+        ports: [{name: http, port: 8080, protocol: TCP}]
+        endpoints:
+        \(addresses.map { "  - {addresses: [\($0)], conditions: {ready: true}}" }.joined(separator: "\n"))
+        """
+    }
+
+    /// argv: address port count. One JSON line: the backends that answered and the peers seen.
+    static let client = """
+        import collections, json, socket, sys
+        address, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+        seen, peers, errors = collections.Counter(), set(), collections.Counter()
+        for _ in range(count):
+            try:
+                s = socket.create_connection((address, port), timeout=2)
+                peers.add("%s:%d" % s.getpeername())
+                seen[s.makefile().readline().strip()] += 1
+                s.close()
+            except OSError as e:
+                errors[e.__class__.__name__] += 1
+        print(json.dumps({"backends": seen, "peers": sorted(peers), "errors": errors}))
+        """
+
+    struct Outcome: Decodable {
+        var backends: [String: Int]
+        var peers: [String]
+        var errors: [String: Int]
+    }
+
+    @Test(.enabled(if: Privileged.shouldRun))
+    func nodePortIsReachedFromOutsideTheNode() throws {
+        let backends = ["x/b", "x/c"]
+        let (lab, servers) = try ServiceLabTests.startLab(backends: backends)
+        defer { ServiceLabTests.stop(servers); lab.harness.down() }
+
+        // A machine on the node's network: its own namespace, plugged into the underlay bridge.
+        let outsider = UniqueName.make("hno")
+        try Shell.run("ip", "netns", "add", outsider)
+        defer { _ = try? Shell.capture(["ip", "netns", "delete", outsider]) }
+        let underlay = "hl-\(lab.harness.name)-.underlay"
+        let port = UniqueName.make("out")
+        try Shell.run("ip", "-n", underlay, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", outsider)
+        try Shell.run("ip", "-n", underlay, "link", "set", port, "master", "br0", "up")
+        try Shell.run("ip", "-n", outsider, "addr", "add", "\(Self.outsiderAddress)/24", "dev", "eth0")
+        try Shell.run("ip", "-n", outsider, "link", "set", "eth0", "up")
+        try Shell.run("ip", "-n", outsider, "link", "set", "lo", "up")
+
+        try Self.service.write(toFile: "\(lab.manifests)/svc-front.yaml", atomically: true, encoding: .utf8)
+        try Self.slice(backends.map { lab.ips[$0]! }).write(
+            toFile: "\(lab.manifests)/svc-front-slice.yaml", atomically: true, encoding: .utf8)
+
+        func connect(count: Int) throws -> Outcome {
+            let output = try Shell.run(["ip", "netns", "exec", outsider, "python3", "-c", Self.client, Self.nodeAddress, "30080", String(count)])
+            return try JSONDecoder().decode(Outcome.self, from: Data(output.utf8))
+        }
+        let outcome = try LabHarness.eventually(timeout: .seconds(20), "the NodePort to answer") { () -> Outcome? in
+            let outcome = try connect(count: 30)
+            return outcome.errors.isEmpty ? outcome : nil
+        }
+        print("nodeport: \(outcome.backends) over 30 connections from outside the node")
+        #expect(Set(outcome.backends.keys) == Set(backends))
+        #expect(outcome.peers == ["\(Self.nodeAddress):30080"])  // replies come from the address the client named
+
+        let listed = try lab.harness.hagent(["services"])
+        #expect(listed.contains("x/front") && listed.contains("NodePort") && listed.contains(":30080/TCP"))
+    }
+}
