@@ -91,4 +91,60 @@ import Testing
         let listed = try lab.harness.hagent(["services"])
         #expect(listed.contains("x/front") && listed.contains("NodePort") && listed.contains(":30080/TCP"))
     }
+
+    /// Two nodes, one backend on each: a NodePort connection to node1 reaches the backend on
+    /// node2 too (source-NATed to node1, so its reply returns through node1), and a pod on node1
+    /// reaches both through the ClusterIP.
+    @Test(.enabled(if: Privileged.shouldRun))
+    func backendsOnBothNodes() throws {
+        let harness = try LabHarness(file: "labs/two-nodes.yaml", prefix: "e2m")
+        defer { harness.down() }
+        _ = try LabHarness.eventually("endpoints on both nodes") {
+            try harness.endpoints(node: "node1").count == 2 && harness.endpoints(node: "node2").count == 1 ? true : nil
+        }
+        let endpoints = try harness.endpoints(node: "node1") + harness.endpoints(node: "node2")
+        let ips = Dictionary(uniqueKeysWithValues: endpoints.map { ("\($0.namespace)/\($0.podName)", $0.ips.first ?? "") })
+        var servers: [Process] = []
+        defer { ServiceLabTests.stop(servers) }
+        for pod in ["x/a", "x/b"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestPaths.binary("hlab"))
+            process.arguments = ["exec", "--lab", harness.name, pod, "--", "python3", "-u", "-c", ServiceLabTests.server, pod]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            _ = output.fileHandleForReading.availableData  // "ready"
+            servers.append(process)
+        }
+        let slice = Self.slice([ips["x/a"]!, ips["x/b"]!])
+            .replacingOccurrences(of: "[\(ips["x/a"]!)], conditions", with: "[\(ips["x/a"]!)], nodeName: node1, conditions")
+            .replacingOccurrences(of: "[\(ips["x/b"]!)], conditions", with: "[\(ips["x/b"]!)], nodeName: node2, conditions")
+        let manifests = "\(harness.stateDirectory)/manifests"
+        try Self.service.write(toFile: "\(manifests)/svc-front.yaml", atomically: true, encoding: .utf8)
+        try slice.write(toFile: "\(manifests)/svc-front-slice.yaml", atomically: true, encoding: .utf8)
+
+        let outsider = UniqueName.make("hnm")
+        try Shell.run("ip", "netns", "add", outsider)
+        defer { _ = try? Shell.capture(["ip", "netns", "delete", outsider]) }
+        let underlay = "hl-\(harness.name)-.underlay"
+        let port = UniqueName.make("out")
+        try Shell.run("ip", "-n", underlay, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", outsider)
+        try Shell.run("ip", "-n", underlay, "link", "set", port, "master", "br0", "up")
+        try Shell.run("ip", "-n", outsider, "addr", "add", "\(Self.outsiderAddress)/24", "dev", "eth0")
+        try Shell.run("ip", "-n", outsider, "link", "set", "eth0", "up")
+
+        let outcome = try LabHarness.eventually(timeout: .seconds(20), "node1's NodePort to reach both nodes") { () -> Outcome? in
+            let output = try Shell.run(["ip", "netns", "exec", outsider, "python3", "-c", Self.client, Self.nodeAddress, "30080", "30"])
+            let outcome = try JSONDecoder().decode(Outcome.self, from: Data(output.utf8))
+            return outcome.errors.isEmpty && outcome.backends.count == 2 ? outcome : nil
+        }
+        print("nodeport across nodes: \(outcome.backends) over 30 connections to node1")
+        #expect(outcome.peers == ["\(Self.nodeAddress):30080"])
+
+        // The ClusterIP from a pod on node1: socket-level translation to either node's backend.
+        let output = try harness.exec("y/a", ["python3", "-c", Self.client, "10.96.0.20", "80", "30"])
+        let inside = try JSONDecoder().decode(Outcome.self, from: Data(output.utf8))
+        #expect(inside.errors.isEmpty && Set(inside.backends.keys) == ["x/a", "x/b"])
+        #expect(inside.peers == ["10.96.0.20:80"])
+    }
 }
