@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a command and returns its standard output; throws with stderr when it fails.
 /// Tests use it for the same tools a user would (ip, tc, bpftool), never to fake a result.
@@ -37,14 +38,10 @@ public enum Shell {
         process.standardError = err
         process.standardInput = input
         try process.run()
-        let killed = DataBox()
-        let watchdog = DispatchWorkItem {
-            guard process.isRunning else { return }
-            killed.data = Data("killed after \(Int(timeout)) s".utf8)
-            kill(process.processIdentifier, SIGKILL)
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        defer { watchdog.cancel() }
+        // The watchdog holds only the pid: a cancelled work item keeps its closure until its
+        // deadline, and holding the Process would keep its pipes open for that long.
+        let watch = Watchdog(pid: process.processIdentifier)
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { watch.expire() }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Drain stderr on another thread so a chatty child cannot fill a pipe and block.
@@ -54,12 +51,36 @@ public enum Shell {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()
-        if !killed.data.isEmpty {
+        if watch.finish() {
             throw Failure(command: command, status: process.terminationStatus,
-                          stderr: String(decoding: killed.data, as: UTF8.self) + ": " + String(decoding: errBox.data, as: UTF8.self))
+                          stderr: "killed after \(Int(timeout)) s: " + String(decoding: errBox.data, as: UTF8.self))
         }
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errBox.data, as: UTF8.self))
     }
 }
 
 private final class DataBox: @unchecked Sendable { var data = Data() }
+
+/// Kills a child still running at its deadline; `finish()` (after the child was reaped) stops
+/// it from ever signalling that pid again and says whether it had to kill.
+private final class Watchdog: Sendable {
+    private let pid: pid_t
+    private let state = Mutex((finished: false, killed: false))
+
+    init(pid: pid_t) { self.pid = pid }
+
+    func expire() {
+        state.withLock { state in
+            guard !state.finished else { return }
+            state.killed = true
+            kill(pid, SIGKILL)
+        }
+    }
+
+    func finish() -> Bool {
+        state.withLock { state in
+            state.finished = true
+            return state.killed
+        }
+    }
+}
