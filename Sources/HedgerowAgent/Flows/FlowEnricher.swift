@@ -5,6 +5,8 @@ import Synchronization
 /// Names both ends of a datapath event: local endpoints by id, other pods by address (from the
 /// cluster state), everything else by its reserved identity (world, host, ...). The view is
 /// replaced wholesale on changes and read on every event, so reads never wait on a writer for long.
+/// Endpoints and policy lists are made once and shared by every flow that names them: a full
+/// 65,535-flow ring then holds one copy of each pod's labels instead of one per flow.
 final class FlowEnricher: Sendable {
     private struct View: Sendable {
         var podsByAddress: [IPAddress: Pod] = [:]
@@ -12,7 +14,24 @@ final class FlowEnricher: Sendable {
         var endpointIDs: [NamespacedName: UInt32] = [:]
         /// The service behind each service id, for translated traffic.
         var services: [UInt16: ServiceName] = [:]
+        /// Made on first use, forgotten with the view that named them.
+        var endpoints: [EndpointKey: FlowEndpoint] = [:]
+        var policies: [PolicyKey: FlowPolicies] = [:]
     }
+
+    private enum EndpointKey: Hashable {
+        case pod(IPAddress, SecurityIdentity)
+        case reserved(SecurityIdentity)
+    }
+
+    private struct PolicyKey: Hashable {
+        var cookie: UInt32
+        var direction: FlowTrafficDirection
+        var dropped: Bool
+    }
+
+    /// Bounds of the caches (identities and rules seen are few; these only stop a pathological case).
+    private static let cacheLimit = 65_536
 
     private let translated = Mutex(TranslatedTuples())
 
@@ -39,16 +58,19 @@ final class FlowEnricher: Sendable {
         }
         view.withLock { view in
             next.services = view.services
+            next.policies = view.policies
             view = next
         }
     }
 
-    func flow(from event: FlowEvent, clock: HedgerowDatapath.WallClock, policyOrigins: [String]) -> Flow {
+    /// `origins` names a policy cookie (nil when unknown, e.g. entries a previous agent wrote).
+    func flow(from event: FlowEvent, clock: HedgerowDatapath.WallClock, origins: (UInt32) -> [String]?) -> Flow {
         let serviceID = translated.withLock { $0.service(for: event) }
-        let (source, destination, service) = view.withLock { view in
-            (Self.endpoint(event.ip.source, identity: event.sourceIdentity, view: view),
-             Self.endpoint(event.ip.destination, identity: event.destinationIdentity, view: view),
-             serviceID.flatMap { view.services[$0] })
+        let (source, destination, service, policies) = view.withLock { view in
+            (Self.endpoint(event.ip.source, identity: event.sourceIdentity, view: &view),
+             Self.endpoint(event.ip.destination, identity: event.destinationIdentity, view: &view),
+             serviceID.flatMap { view.services[$0] },
+             Self.policies(of: event, view: &view, origins: origins))
         }
         var flow = Flow(
             time: clock.timestamp(monotonicNanoseconds: event.monotonicNanoseconds),
@@ -57,26 +79,51 @@ final class FlowEnricher: Sendable {
             eventType: event.dropReason.map(FlowEventType.drop)
                 ?? .trace(event.observationPoint ?? (event.direction == .ingress ? .toEndpoint : .fromEndpoint)),
             trafficDirection: event.direction,
-            observationPoint: event.observationPoint, policyMatchType: event.policyMatchType)
+            observationPoint: event.observationPoint, policyMatchType: event.policyMatchType, policies: policies)
         // The service is the original destination: a reply comes from it.
         if event.isReply { flow.sourceService = service } else { flow.destinationService = service }
-        let references = policyOrigins.compactMap(PolicyReference.init(origin:))
-        switch (event.direction, event.verdict) {
-        case (.ingress, .dropped): flow.policies.ingressDeniedBy = references
-        case (.egress, .dropped): flow.policies.egressDeniedBy = references
-        case (.ingress, _): flow.policies.ingressAllowedBy = references
-        case (.egress, _): flow.policies.egressAllowedBy = references
-        default: break
-        }
         return flow
     }
 
-    private static func endpoint(_ address: IPAddress, identity: SecurityIdentity, view: View) -> FlowEndpoint {
-        guard let pod = view.podsByAddress[address] else { return .reserved(identity) }
-        let id = view.endpointIDs[pod.namespacedName] ?? 0
-        var labels = pod.labels
-        labels["io.kubernetes.pod.namespace"] = pod.namespace
-        return .pod(id: id, identity: identity, namespace: pod.namespace, name: pod.name, labels: labels)
+    private static func endpoint(_ address: IPAddress, identity: SecurityIdentity, view: inout View) -> FlowEndpoint {
+        guard let pod = view.podsByAddress[address] else {
+            return cached(.reserved(identity), in: &view) { _ in .reserved(identity) }
+        }
+        return cached(.pod(address, identity), in: &view) { current in
+            var labels = pod.labels
+            labels["io.kubernetes.pod.namespace"] = pod.namespace
+            return .pod(id: current.endpointIDs[pod.namespacedName] ?? 0, identity: identity,
+                        namespace: pod.namespace, name: pod.name, labels: labels)
+        }
+    }
+
+    private static func cached(_ key: EndpointKey, in view: inout View, make: (View) -> FlowEndpoint) -> FlowEndpoint {
+        if let endpoint = view.endpoints[key] { return endpoint }
+        let endpoint = make(view)
+        if view.endpoints.count >= cacheLimit { view.endpoints.removeAll(keepingCapacity: true) }
+        view.endpoints[key] = endpoint
+        return endpoint
+    }
+
+    /// The rules behind the event's verdict, on the side of its direction.
+    private static func policies(of event: FlowEvent, view: inout View, origins: (UInt32) -> [String]?) -> FlowPolicies {
+        guard event.policyCookie != 0 else { return FlowPolicies() }
+        let key = PolicyKey(cookie: event.policyCookie, direction: event.direction, dropped: event.verdict == .dropped)
+        if let policies = view.policies[key] { return policies }
+        guard let names = origins(event.policyCookie) else { return FlowPolicies() }
+        let references = names.compactMap(PolicyReference.init(origin:))
+        var policies = FlowPolicies()
+        switch (event.direction, key.dropped) {
+        case (.ingress, true): policies.ingressDeniedBy = references
+        case (.egress, true): policies.egressDeniedBy = references
+        case (.ingress, false): policies.ingressAllowedBy = references
+        case (.egress, false): policies.egressAllowedBy = references
+        default: return policies
+        }
+        // Cookies are never given to other origins while this process runs, so an entry stays true.
+        if view.policies.count >= cacheLimit { view.policies.removeAll(keepingCapacity: true) }
+        view.policies[key] = policies
+        return policies
     }
 }
 

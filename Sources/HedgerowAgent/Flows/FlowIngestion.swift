@@ -23,8 +23,7 @@ struct FlowIngestion: Sendable {
             var clock = HedgerowDatapath.WallClock()
             var converted = 0
             for await event in events {
-                let origins = event.policyCookie == 0 ? [] : datapath.policy.origins(cookie: event.policyCookie) ?? []
-                pipeline.ingest(enricher.flow(from: event, clock: clock, policyOrigins: origins))
+                pipeline.ingest(enricher.flow(from: event, clock: clock, origins: datapath.policy.origins(cookie:)))
                 converted += 1
                 // Follow adjustments of the wall clock without paying for it on every event.
                 if converted % 4096 == 0 { clock = HedgerowDatapath.WallClock() }

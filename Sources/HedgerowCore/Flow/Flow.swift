@@ -2,32 +2,58 @@
 /// converts to Hubble's `flow.Flow`. Optional fields are the ones the datapath cannot always
 /// tell; everything else has a neutral default so that decoders set only what they know.
 public struct Flow: Sendable, Hashable {
+    // The order of the stored properties packs them without padding (168 bytes): a ring holds
+    // tens of thousands of flows. References and 8-byte fields first, then the odd sizes.
     public var time: FlowTimestamp
-    /// Stamped by the flow store when absent.
-    public var uuid: FlowUUID?
-    public var verdict: Verdict
-    /// Set on drops (`verdict == .dropped`).
-    public var dropReason: DropReason?
-    public var ethernet: EthernetAddresses?
-    public var ip: FlowIP?
-    public var l4: Layer4?
     public var source: FlowEndpoint
     public var destination: FlowEndpoint
     public var sourceService: ServiceName?
     public var destinationService: ServiceName?
-    /// DNS names known for the source and destination addresses.
-    public var sourceNames: [String]
-    public var destinationNames: [String]
     public var nodeName: String
+    public var policies: FlowPolicies
+    /// Fields this datapath never sets, kept out of line (8 bytes, shared while empty).
+    private var seldom: SharedValue<SeldomFields>
+    /// Stamped by the flow store when absent.
+    public var uuid: FlowUUID?
+    public var verdict: Verdict
     /// Whether the packet travelled in the reply direction of its connection; nil when unknown.
     public var isReply: Bool?
-    public var eventType: FlowEventType
     public var trafficDirection: FlowTrafficDirection
     public var observationPoint: TraceObservationPoint?
+    /// Set on drops (`verdict == .dropped`).
+    public var dropReason: DropReason?
+    public var ip: FlowIP?
+    public var l4: Layer4?
     /// Cilium's policy match type (policy-verdict events): 0 none, 1 L3-only, 2 L3-L4, 3 L4-only, 4 all.
     public var policyMatchType: UInt32
-    public var interface: FlowInterface?
-    public var policies: FlowPolicies
+    public var eventType: FlowEventType
+
+    private struct SeldomFields: Sendable, Hashable {
+        var ethernet: EthernetAddresses?
+        var sourceNames: [String] = []
+        var destinationNames: [String] = []
+        var interface: FlowInterface?
+    }
+
+    private static let noSeldomFields = SharedValue(SeldomFields())
+
+    public var ethernet: EthernetAddresses? {
+        get { seldom.value.ethernet }
+        set { seldom.value.ethernet = newValue }
+    }
+    /// DNS names known for the source and destination addresses.
+    public var sourceNames: [String] {
+        get { seldom.value.sourceNames }
+        set { seldom.value.sourceNames = newValue }
+    }
+    public var destinationNames: [String] {
+        get { seldom.value.destinationNames }
+        set { seldom.value.destinationNames = newValue }
+    }
+    public var interface: FlowInterface? {
+        get { seldom.value.interface }
+        set { seldom.value.interface = newValue }
+    }
 
     public init(
         time: FlowTimestamp, uuid: FlowUUID? = nil, verdict: Verdict, dropReason: DropReason? = nil,
@@ -43,22 +69,21 @@ public struct Flow: Sendable, Hashable {
         self.uuid = uuid
         self.verdict = verdict
         self.dropReason = dropReason
-        self.ethernet = ethernet
+        let seldom = SeldomFields(
+            ethernet: ethernet, sourceNames: sourceNames, destinationNames: destinationNames, interface: interface)
+        self.seldom = seldom == SeldomFields() ? Self.noSeldomFields : SharedValue(seldom)
         self.ip = ip
         self.l4 = l4
         self.source = source
         self.destination = destination
         self.sourceService = sourceService
         self.destinationService = destinationService
-        self.sourceNames = sourceNames
-        self.destinationNames = destinationNames
         self.nodeName = nodeName
         self.isReply = isReply
         self.eventType = eventType
         self.trafficDirection = trafficDirection
         self.observationPoint = observationPoint
         self.policyMatchType = policyMatchType
-        self.interface = interface
         self.policies = policies
     }
 }
@@ -90,8 +115,14 @@ public struct FlowTimestamp: Sendable, Hashable, Comparable {
 
 /// A flow's unique id: 128 bits printed in the UUID text form.
 public struct FlowUUID: Sendable, Hashable, CustomStringConvertible {
-    public let value: UInt128
-    public init(_ value: UInt128) { self.value = value }
+    // Two halves rather than a UInt128: that one is 16-byte aligned, and padded every Flow.
+    private let high: UInt64
+    private let low: UInt64
+    public var value: UInt128 { UInt128(high) << 64 | UInt128(low) }
+    public init(_ value: UInt128) {
+        high = UInt64(truncatingIfNeeded: value >> 64)
+        low = UInt64(truncatingIfNeeded: value)
+    }
 
     /// A version-4-shaped id derived from a per-process random seed and a sequence number:
     /// distinct sequence numbers give distinct ids (the mixing is a bijection), and no system
@@ -102,7 +133,7 @@ public struct FlowUUID: Sendable, Hashable, CustomStringConvertible {
         var bits = UInt128(high) << 64 | UInt128(low)
         bits = bits & ~(UInt128(0xF000) << 64) | (UInt128(0x4000) << 64)  // version 4
         bits = bits & ~(UInt128(0xC) << 60) | (UInt128(0x8) << 60)  // RFC 4122 variant
-        value = bits
+        self.init(bits)
     }
 
     /// splitmix64's finalizer, a bijection on 64-bit values.
@@ -153,23 +184,45 @@ public struct EthernetAddresses: Sendable, Hashable {
 }
 
 /// One end of a flow. Fields the agent could not resolve stay empty (`world` has no pod).
+/// Stored shared (8 bytes per flow): the flows of one pod share its endpoint.
 public struct FlowEndpoint: Sendable, Hashable {
+    private struct Fields: Sendable, Hashable {
+        var id: UInt32
+        var identity: SecurityIdentity
+        var namespace: String
+        var podName: String
+        var labels: [FlowLabel]
+    }
+
+    private var fields: SharedValue<Fields>
+
     /// Hedgerow endpoint id (0 for remote ends).
-    public var id: UInt32
-    public var identity: SecurityIdentity
-    public var namespace: String
-    public var podName: String
-    public var labels: [FlowLabel]
+    public var id: UInt32 {
+        get { fields.value.id }
+        set { fields.value.id = newValue }
+    }
+    public var identity: SecurityIdentity {
+        get { fields.value.identity }
+        set { fields.value.identity = newValue }
+    }
+    public var namespace: String {
+        get { fields.value.namespace }
+        set { fields.value.namespace = newValue }
+    }
+    public var podName: String {
+        get { fields.value.podName }
+        set { fields.value.podName = newValue }
+    }
+    public var labels: [FlowLabel] {
+        get { fields.value.labels }
+        set { fields.value.labels = newValue }
+    }
 
     public init(
         id: UInt32 = 0, identity: SecurityIdentity, namespace: String = "", podName: String = "",
         labels: [FlowLabel] = []
     ) {
-        self.id = id
-        self.identity = identity
-        self.namespace = namespace
-        self.podName = podName
-        self.labels = labels
+        fields = SharedValue(Fields(id: id, identity: identity, namespace: namespace, podName: podName, labels: labels))
     }
 
     /// A pod: its Kubernetes labels become `k8s:` labels.
@@ -205,13 +258,26 @@ public struct FlowLabel: Sendable, Hashable, CustomStringConvertible {
     public var description: String { value.isEmpty ? "\(source):\(key)" : "\(source):\(key)=\(value)" }
 }
 
+/// Stored shared (8 bytes per flow), like the endpoints.
 public struct ServiceName: Sendable, Hashable {
-    public var namespace: String
-    public var name: String
+    private struct Fields: Sendable, Hashable {
+        var namespace: String
+        var name: String
+    }
+
+    private var fields: SharedValue<Fields>
+
+    public var namespace: String {
+        get { fields.value.namespace }
+        set { fields.value.namespace = newValue }
+    }
+    public var name: String {
+        get { fields.value.name }
+        set { fields.value.name = newValue }
+    }
 
     public init(namespace: String, name: String) {
-        self.namespace = namespace
-        self.name = name
+        fields = SharedValue(Fields(namespace: namespace, name: name))
     }
 }
 
@@ -226,21 +292,44 @@ public struct FlowInterface: Sendable, Hashable {
     }
 }
 
-/// Policies that allowed or denied the flow, per direction.
+/// Policies that allowed or denied the flow, per direction. Stored shared (8 bytes per flow):
+/// flows matched by the same rule share one list, and flows without policies share the empty one.
 public struct FlowPolicies: Sendable, Hashable {
-    public var egressAllowedBy: [PolicyReference]
-    public var ingressAllowedBy: [PolicyReference]
-    public var egressDeniedBy: [PolicyReference]
-    public var ingressDeniedBy: [PolicyReference]
+    private struct Fields: Sendable, Hashable {
+        var egressAllowedBy: [PolicyReference] = []
+        var ingressAllowedBy: [PolicyReference] = []
+        var egressDeniedBy: [PolicyReference] = []
+        var ingressDeniedBy: [PolicyReference] = []
+    }
+
+    private static let none = SharedValue(Fields())
+    private var fields: SharedValue<Fields>
+
+    public var egressAllowedBy: [PolicyReference] {
+        get { fields.value.egressAllowedBy }
+        set { fields.value.egressAllowedBy = newValue }
+    }
+    public var ingressAllowedBy: [PolicyReference] {
+        get { fields.value.ingressAllowedBy }
+        set { fields.value.ingressAllowedBy = newValue }
+    }
+    public var egressDeniedBy: [PolicyReference] {
+        get { fields.value.egressDeniedBy }
+        set { fields.value.egressDeniedBy = newValue }
+    }
+    public var ingressDeniedBy: [PolicyReference] {
+        get { fields.value.ingressDeniedBy }
+        set { fields.value.ingressDeniedBy = newValue }
+    }
 
     public init(
         egressAllowedBy: [PolicyReference] = [], ingressAllowedBy: [PolicyReference] = [],
         egressDeniedBy: [PolicyReference] = [], ingressDeniedBy: [PolicyReference] = []
     ) {
-        self.egressAllowedBy = egressAllowedBy
-        self.ingressAllowedBy = ingressAllowedBy
-        self.egressDeniedBy = egressDeniedBy
-        self.ingressDeniedBy = ingressDeniedBy
+        let fields = Fields(
+            egressAllowedBy: egressAllowedBy, ingressAllowedBy: ingressAllowedBy,
+            egressDeniedBy: egressDeniedBy, ingressDeniedBy: ingressDeniedBy)
+        self.fields = fields == Fields() ? Self.none : SharedValue(fields)
     }
 }
 
