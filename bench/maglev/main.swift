@@ -137,6 +137,24 @@ _ = updatable.update(
     nodeName: "node-0", ids: &updateIDs)
 precondition(updatable.frontends == changed.frontends, "in-place update and full rebuild disagree")
 
+// What the agent does per cluster event: diff the cluster states, find the services the change
+// touches, recompute those (10,000 services, 10,000 slices: the diff walks them all).
+let clusterBefore = ClusterState(namespaces: [], pods: [], services: services, endpointSlices: slices)
+let clusterAfter = ClusterState(namespaces: [], pods: [], services: services, endpointSlices: changedSlices)
+var agentModel = baseline
+var agentIDs = ids
+results.append(
+    measure("agent path: cluster diff + touched services + update", parameters, runs: runs) {
+        var model = agentModel
+        let touched = ServiceModel.servicesAffected(
+            by: clusterAfter.diff(from: clusterBefore), before: clusterBefore, after: clusterAfter)
+        sink &+= model.update(services: touched, in: clusterAfter, nodeName: "node-0", ids: &agentIDs).changed.count
+    })
+_ = agentModel.update(
+    services: ServiceModel.servicesAffected(by: clusterAfter.diff(from: clusterBefore), before: clusterBefore, after: clusterAfter),
+    in: clusterAfter, nodeName: "node-0", ids: &agentIDs)
+precondition(agentModel.frontends == changed.frontends, "the agent's path and a full rebuild disagree")
+
 // MARK: Report
 
 let frontendCount = baseline.frontends.count

@@ -6,15 +6,19 @@ import Synchronization
 
 /// Keeps the service maps in step with the cluster's Services, EndpointSlices and Pods.
 ///
-/// Each cluster change rebuilds the model (pure, milliseconds for thousands of services) and
-/// writes only its difference to the maps, in the order that never exposes a slot without its
-/// backend (`ServiceSyncPlan`). Service ids persist in `<state-dir>/service-ids.json`, so a
-/// restarted agent finds its own ids in the pinned maps and rewrites nothing.
+/// The first sync builds the whole model and writes it (adopting what a previous agent left in
+/// the pinned maps); after that each cluster change recomputes only the services it touches
+/// (a full build of 10,000 services costs ~45 ms, one service well under one) and writes only
+/// the difference, in the order that never exposes a slot without its backend
+/// (`ServiceSyncPlan`). Service ids persist in `<state-dir>/service-ids.json`, so a restarted
+/// agent finds its own ids in the pinned maps and rewrites nothing.
 final class ServiceEngine: Sendable {
     private struct State {
         var model = ServiceModel()
         var ids: ServiceIDAllocator
         var synced = false
+        /// What `model` was made from.
+        var cluster: ClusterState?
     }
 
     private let state: Mutex<State>
@@ -58,22 +62,38 @@ final class ServiceEngine: Sendable {
         state.withLock { state in state.model.frontends.values.first { $0.id.rawValue == id }?.service }
     }
 
-    /// Rebuilds the model from `cluster` and writes what changed. The first call writes the whole
-    /// model (adopting what a previous agent left in the pinned maps); later ones the diff.
+    /// Brings the maps to `cluster`: a full build and write until the first write succeeded
+    /// (and after a failed one), then only the services the change touches.
     func update(cluster: ClusterState) {
         state.withLock { state in
             let started = ContinuousClock.now
             var ids = state.ids
-            let next = ServiceModel.build(
-                services: cluster.sortedServices, endpointSlices: cluster.sortedEndpointSlices, pods: cluster.sortedPods,
-                nodeName: nodeName, ids: &ids)
-            let change = next.diff(from: state.model)
-            guard !state.synced || !change.isEmpty else { return }
+            var next = state.model
+            let change: ServiceModelChange
+            if state.synced, let previous = state.cluster {
+                let touched = ServiceModel.servicesAffected(by: cluster.diff(from: previous), before: previous, after: cluster)
+                change = touched.isEmpty ? ServiceModelChange() : next.update(services: touched, in: cluster, nodeName: nodeName, ids: &ids)
+            } else {
+                next = ServiceModel.build(
+                    services: cluster.sortedServices, endpointSlices: cluster.sortedEndpointSlices, pods: cluster.sortedPods,
+                    nodeName: nodeName, ids: &ids)
+                change = next.diff(from: state.model)
+            }
+            state.cluster = cluster
+            defer { readiness.setWarnings(state.model.notes.map(\.description), source: "services") }
+            guard !state.synced || !change.isEmpty else {
+                state.model = next  // same frontends; its notes may differ
+                return
+            }
             do {
-                let report = state.synced ? try datapath.sync.apply(change) : try datapath.sync.apply(next)
+                let wasSynced = state.synced
+                let report = wasSynced ? try datapath.sync.apply(change) : try datapath.sync.apply(next)
                 state.model = next
                 state.synced = true
-                flowNames.update(services: next)
+                // Flows name services by id: only new, gone or renumbered frontends change that.
+                if !wasSynced || !change.added.isEmpty || !change.removed.isEmpty || change.changed.contains(where: \.frontendChanged) {
+                    flowNames.update(services: next)
+                }
                 if ids != state.ids {
                     state.ids = ids
                     persist(ids)
@@ -87,7 +107,6 @@ final class ServiceEngine: Sendable {
                 state.synced = false
                 logger.error("services: the maps could not be updated, retrying on the next change: \(error)")
             }
-            readiness.setWarnings(next.notes.map(\.description), source: "services")
         }
     }
 

@@ -23,10 +23,16 @@ public struct ChangeSet<Object: Hashable & Sendable>: Hashable, Sendable {
 
     public var isEmpty: Bool { added.isEmpty && removed.isEmpty && changed.isEmpty }
 
-    /// Compares two keyed collections; results are sorted by key.
+    /// Compares two keyed collections; results are sorted by key. Costs one pass over `new`
+    /// (nothing when both share storage, as untouched kinds of a cluster state do) and a sort of
+    /// the keys that differ only: an agent diffs 10,000 services per event.
     init<Key: Comparable>(old: [Key: Object], new: [Key: Object]) {
         self.init()
-        for key in Set(old.keys).union(new.keys).sorted() {
+        guard old != new else { return }
+        var differing: [Key] = []
+        for (key, object) in new where old[key] != object { differing.append(key) }
+        for key in old.keys where new[key] == nil { differing.append(key) }
+        for key in differing.sorted() {
             switch (old[key], new[key]) {
             case (nil, let added?): self.added.append(added)
             case (let removed?, nil): self.removed.append(removed)

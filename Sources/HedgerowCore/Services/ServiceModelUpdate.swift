@@ -17,10 +17,11 @@ extension ServiceModel {
         let old = frontends.values.filter { $0.service == name }
         var notes: [ServiceNote] = []
         var fresh: [ServiceFrontend] = []
+        // Slices of a deleted service stay noted as orphans, as `build` notes them.
+        let ownSlices = endpointSlices.filter { $0.serviceName == name }
+        let usable = Self.groupSlices(ownSlices, services: service.map { [$0] } ?? [], notes: &notes)[name] ?? []
         if let service {
             precondition(service.namespacedName == name, "update(service:) got another service's state")
-            let ownSlices = endpointSlices.filter { $0.serviceName == name }
-            let usable = Self.groupSlices(ownSlices, services: [service], notes: &notes)[name] ?? []
             fresh = Self.frontends(
                 of: service, slices: usable, resolution: ServiceEndpointResolution(pods: pods), nodeName: nodeName,
                 notes: &notes)
