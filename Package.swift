@@ -107,6 +107,9 @@ let package = Package(
             name: "bench-datapath", dependencies: ["HedgerowBPF", "HedgerowCore", "HedgerowDatapath"], path: "bench/datapath",
             swiftSettings: strict),
         .executableTarget(
+            name: "bench-kube-proxy", dependencies: ["HedgerowBPF", "HedgerowCore", "HedgerowDatapath"], path: "bench/kube-proxy",
+            swiftSettings: strict),
+        .executableTarget(
             name: "bench-flows", dependencies: ["HedgerowAgent", "HedgerowAPI", "HedgerowBPF", "HedgerowCore"] + grpc, path: "bench/flows",
             swiftSettings: strict),
 
@@ -123,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "HedgerowKubernetesTests",
             dependencies: [
-                "HedgerowKubernetes", "HedgerowCore", logging,
+                "HedgerowKubernetes", "HedgerowCore", "HedgerowTestSupport", logging,
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
