@@ -7,7 +7,8 @@ struct HLab: ParsableCommand {
         abstract: "A lab of Hedgerow nodes and pods as network namespaces, built through the real CNI chain.",
         subcommands: [
             UpCommand.self, DownCommand.self, ListCommand.self, ExecCommand.self, NodeExecCommand.self,
-            AddPodCommand.self, DeletePodCommand.self, AgentCommand.self, ServeCommand.self, ProbeCommand.self, ProbeMatrixCommand.self, EnterSubcommand.self,
+            AddPodCommand.self, DeletePodCommand.self, AgentCommand.self, ServeCommand.self, ProbeCommand.self, ProbeMatrixCommand.self, OutsideCommand.self,
+            EnterSubcommand.self,
         ])
 }
 
