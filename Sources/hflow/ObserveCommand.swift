@@ -56,11 +56,15 @@ struct ObserveCommand: AsyncParsableCommand {
             formatter: FlowFormatter(format: output, timeFormat: timeFormat, printNodeName: printNodeName, colors: colors),
             flushEachResponse: follow)
 
+        let deadline = try server.deadline(for: target, stream: true)
         let task = Task {
-            try await withObserver(target, tls: tls) { client in
-                try await client.getFlows(request) { response in
-                    for try await message in response.messages {
-                        printer.print(message)
+            try await deadline.run { answered in
+                try await withObserver(target, tls: tls) { client in
+                    try await client.getFlows(request) { response in
+                        answered()
+                        for try await message in response.messages {
+                            printer.print(message)
+                        }
                     }
                 }
             }
@@ -74,6 +78,9 @@ struct ObserveCommand: AsyncParsableCommand {
         } catch let error as RPCError {
             printer.finish()
             throw ServerError(error.message.isEmpty ? "\(error.code)" : error.message)
+        } catch let error as NoAnswer {
+            printer.finish()
+            throw ServerError(error.description)
         }
         printer.finish()
     }

@@ -28,6 +28,21 @@ struct ServerOptions: ParsableArguments {
     @Flag(name: .customLong("tls-allow-insecure"), help: "Do not verify the server certificate (testing only).")
     var tlsAllowInsecure = false
 
+    @Option(help: "How long to wait for the server to start answering (hubble's dialing timeout).")
+    var timeout = "5s"
+
+    @Option(name: .customLong("request-timeout"), help: "Deadline of requests that are not streams, such as status.")
+    var requestTimeout = "12s"
+
+    /// The deadline for a stream to start (`--timeout`) or a request to finish (`--request-timeout`).
+    func deadline(for target: ObserverTarget, stream: Bool) throws -> AnswerDeadline {
+        let (name, text) = stream ? ("--timeout", timeout) : ("--request-timeout", requestTimeout)
+        guard let nanoseconds = TimeArgument.duration(text), nanoseconds > 0 else {
+            throw UsageError("invalid \(name) value \"\(text)\": a positive duration such as 5s or 500ms")
+        }
+        return AnswerDeadline(timeout: .nanoseconds(nanoseconds), target: target, option: "\(name) \(text)")
+    }
+
     func target(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ObserverTarget {
         let text = server ?? environment["HFLOW_SERVER"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultServer
         do {

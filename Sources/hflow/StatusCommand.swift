@@ -12,8 +12,14 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let target = try server.target()
-        let status = try await withObserver(target, tls: try server.tlsOptions()) { client in
-            try await client.serverStatus(Observer_ServerStatusRequest())
+        let tls = try server.tlsOptions()
+        let status: Observer_ServerStatusResponse
+        do {
+            status = try await server.deadline(for: target, stream: false).run { _ in
+                try await withObserver(target, tls: tls) { client in try await client.serverStatus(Observer_ServerStatusRequest()) }
+            }
+        } catch let error as NoAnswer {
+            throw ServerError(error.description)
         }
         Swift.print(Self.report(status, target: target), terminator: "")
     }

@@ -12,6 +12,8 @@ import Testing
     /// every 10 ms until the client goes away. Records the requests it got.
     struct FakeObserver: Observer_Observer.SimpleServiceProtocol {
         let flowCount: Int
+        /// How long a follow stays quiet before its first new flow.
+        var followDelay: Duration = .zero
         let requests = RequestLog()
 
         func getFlows(request: Observer_GetFlowsRequest, response: RPCWriter<Observer_GetFlowsResponse>, context: ServerContext) async throws {
@@ -19,6 +21,7 @@ import Testing
             let count = min(Int(min(request.number, UInt64(Int.max))), flowCount)
             try await response.write(contentsOf: (0..<(request.follow && request.number == 0 ? 0 : count)).map { Self.flow($0) })
             guard request.follow else { return }
+            try await Task.sleep(for: followDelay)
             var number = count
             while !Task.isCancelled {
                 try await response.write(Self.flow(number))
@@ -141,16 +144,17 @@ import Testing
         #expect(status == 0)
     }
 
-    @Test func ctrlCStopsAFollowWithStatusZero() async throws {
-        let (status, reason, firstLine) = try await Self.withServer(FakeObserver(flowCount: 5)) { path in try await blocking {
+    /// Runs `hflow observe -f` plus `arguments` against `service` until its first line, then
+    /// presses Ctrl-C: (exit status, whether it exited rather than died, the first line).
+    static func followUntilFirstLine(_ service: FakeObserver, _ arguments: [String] = []) async throws -> (Int32, Bool, String) {
+        try await withServer(service) { path in try await blocking {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.hflow)
-            process.arguments = ["observe", "-f", "--server", path]
+            process.executableURL = URL(fileURLWithPath: hflow)
+            process.arguments = ["observe", "-f", "--server", path] + arguments
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // Wait for the first followed flow, then press Ctrl-C.
             var received = Data()
             while !received.contains(UInt8(ascii: "\n")) {
                 let chunk = output.fileHandleForReading.availableData
@@ -161,7 +165,11 @@ import Testing
             process.waitUntilExit()
             return (process.terminationStatus, process.terminationReason == .exit, String(decoding: received, as: UTF8.self))
         } }
-        #expect(reason && status == 0)
+    }
+
+    @Test func ctrlCStopsAFollowWithStatusZero() async throws {
+        let (status, exited, firstLine) = try await Self.followUntilFirstLine(FakeObserver(flowCount: 5))
+        #expect(exited && status == 0)
         #expect(firstLine.hasPrefix("Nov 26 21:04:05.000: x/a:43210"))
     }
 
@@ -179,5 +187,49 @@ import Testing
         #expect(badFlag == 2)
         let (unreachable, _, why) = try Self.run(["observe", "--server", "/nonexistent/hflow.sock"])
         #expect(unreachable == 1 && why.contains("cannot reach the Observer API"))
+    }
+
+    /// A TCP listener that completes handshakes and never speaks: what a stuck agent looks like.
+    final class SilentListener {
+        let descriptor: Int32
+        let port: UInt16
+
+        init() throws {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            self.descriptor = descriptor
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(descriptor, pointer, length) == 0 && listen(descriptor, 8) == 0
+                        && getsockname(descriptor, pointer, &length) == 0
+                }
+            }
+            guard bound else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            port = UInt16(bigEndian: address.sin_port)
+        }
+
+        deinit { close(descriptor) }
+    }
+
+    @Test func aServerThatNeverAnswersFailsAtTheDeadline() async throws {
+        let listener = try SilentListener()
+        let server = "127.0.0.1:\(listener.port)"
+        let (observe, _, why) = try await blocking { try Self.run(["observe", "--server", server, "--timeout", "300ms"]) }
+        #expect(observe == 1 && why.contains("no answer from the Observer API at") && why.contains("--timeout 300ms"))
+        let (status, _, statusWhy) = try await blocking { try Self.run(["status", "--server", server, "--request-timeout", "300ms"]) }
+        #expect(status == 1 && statusWhy.contains("--request-timeout 300ms"))
+        let (bad, _, badWhy) = try Self.run(["observe", "--timeout", "soon"])
+        #expect(bad == 2 && badWhy.contains("invalid --timeout value \"soon\""))
+    }
+
+    @Test func aQuietFollowIsNotAMissingAnswer() async throws {
+        // The stream has started: no flows for longer than --timeout is an idle node, not a dead one.
+        let quiet = FakeObserver(flowCount: 0, followDelay: .milliseconds(900))
+        let (status, exited, line) = try await Self.followUntilFirstLine(quiet, ["--timeout", "200ms"])
+        #expect(exited && status == 0)
+        #expect(line.hasPrefix("Nov 26 21:04:05.000: x/a:43210"))
     }
 }
