@@ -33,7 +33,8 @@ public struct Agent: Sendable {
         let readiness = Readiness()
         let telemetry = AgentTelemetry()
         let policy = try PolicyEngine(
-            datapath: datapath, stateDirectory: config.stateDirectory, metrics: telemetry.agent, logger: logger)
+            datapath: datapath, stateDirectory: config.stateDirectory, clusterSource: config.kubernetes == nil ? "manifests" : "kubernetes",
+            metrics: telemetry.agent, logger: logger)
         let enricher = FlowEnricher(nodeName: config.nodeName)
         let endpoints = EndpointManager(
             nodeName: config.nodeName, datapath: datapath, links: try LinkDirectory(),

@@ -25,13 +25,27 @@ extension HPolicy {
                     header: ["KIND", "NAMESPACE", "NAME", "SOURCE"],
                     rows: list.policies.map { [$0.ref.kind, $0.ref.namespace, $0.ref.name, $0.source] }))
             case .json:
-                print("[" + list.policies.map(\.json).joined(separator: ",\n") + "]")
+                print("[" + list.policies.map(Self.json).joined(separator: ",\n") + "]")
             case .yaml:
                 for policy in list.policies {
-                    let object = try JSONSerialization.jsonObject(with: Data(policy.json.utf8))
+                    let object = try JSONSerialization.jsonObject(with: Data(Self.json(policy).utf8))
                     print("---\n" + (try Yams.dump(object: object)), terminator: "")
                 }
             }
+        }
+
+        /// The policy as applied; one from the manifests directory or the API server, whose text
+        /// stays with its source, as its reference with the source in an annotation.
+        static func json(_ policy: Hedgerow_Agent_V1_StoredPolicy) -> String {
+            guard policy.json.isEmpty else { return policy.json }
+            var metadata: [String: Any] = ["name": policy.ref.name, "annotations": ["policy.hedgerow.dev/source": policy.source]]
+            if !policy.ref.namespace.isEmpty { metadata["namespace"] = policy.ref.namespace }
+            let object: [String: Any] = [
+                "apiVersion": policy.ref.kind == "NetworkPolicy" ? "networking.k8s.io/v1" : "cilium.io/v2",
+                "kind": policy.ref.kind, "metadata": metadata,
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return String(decoding: data, as: UTF8.self)
         }
     }
 }

@@ -7,7 +7,12 @@ import Testing
 /// program translates to a pod backend and the reply comes back from the address the client named.
 @Suite(.serialized) struct NodePortLabTests {
     static let nodeAddress = "192.168.200.1"
-    static let outsiderAddress = "192.168.200.250"
+
+    /// `command` on a machine on the node's network (`hlab outside`: a namespace plugged into the
+    /// lab's underlay, routed through node1, removed when the command ends).
+    static func outside(_ lab: String, _ command: [String]) -> [String] {
+        [TestPaths.binary("hlab"), "outside", "--lab", lab, "--"] + command
+    }
 
     static let service = """
         apiVersion: v1
@@ -60,24 +65,12 @@ import Testing
         let (lab, servers) = try ServiceLabTests.startLab(backends: backends)
         defer { ServiceLabTests.stop(servers); lab.harness.down() }
 
-        // A machine on the node's network: its own namespace, plugged into the underlay bridge.
-        let outsider = UniqueName.make("hno")
-        try Shell.run("ip", "netns", "add", outsider)
-        defer { _ = try? Shell.capture(["ip", "netns", "delete", outsider]) }
-        let underlay = "hl-\(lab.harness.name)-.underlay"
-        let port = UniqueName.make("out")
-        try Shell.run("ip", "-n", underlay, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", outsider)
-        try Shell.run("ip", "-n", underlay, "link", "set", port, "master", "br0", "up")
-        try Shell.run("ip", "-n", outsider, "addr", "add", "\(Self.outsiderAddress)/24", "dev", "eth0")
-        try Shell.run("ip", "-n", outsider, "link", "set", "eth0", "up")
-        try Shell.run("ip", "-n", outsider, "link", "set", "lo", "up")
-
         try Self.service.write(toFile: "\(lab.manifests)/svc-front.yaml", atomically: true, encoding: .utf8)
         try Self.slice(backends.map { lab.ips[$0]! }).write(
             toFile: "\(lab.manifests)/svc-front-slice.yaml", atomically: true, encoding: .utf8)
 
         func connect(count: Int) throws -> Outcome {
-            let output = try Shell.run(["ip", "netns", "exec", outsider, "python3", "-c", Self.client, Self.nodeAddress, "30080", String(count)])
+            let output = try Shell.run(Self.outside(lab.harness.name, ["python3", "-c", Self.client, Self.nodeAddress, "30080", String(count)]))
             return try JSONDecoder().decode(Outcome.self, from: Data(output.utf8))
         }
         let outcome = try LabHarness.eventually(timeout: .seconds(20), "the NodePort to answer") { () -> Outcome? in
@@ -104,18 +97,8 @@ import Testing
         }
         let endpoints = try harness.endpoints(node: "node1") + harness.endpoints(node: "node2")
         let ips = Dictionary(uniqueKeysWithValues: endpoints.map { ("\($0.namespace)/\($0.podName)", $0.ips.first ?? "") })
-        var servers: [Process] = []
+        let servers = try ServiceLabTests.startServers(in: harness.name, pods: ["x/a", "x/b"])
         defer { ServiceLabTests.stop(servers) }
-        for pod in ["x/a", "x/b"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestPaths.binary("hlab"))
-            process.arguments = ["exec", "--lab", harness.name, pod, "--", "python3", "-u", "-c", ServiceLabTests.server, pod]
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            _ = output.fileHandleForReading.availableData  // "ready"
-            servers.append(process)
-        }
         let slice = Self.slice([ips["x/a"]!, ips["x/b"]!])
             .replacingOccurrences(of: "[\(ips["x/a"]!)], conditions", with: "[\(ips["x/a"]!)], nodeName: node1, conditions")
             .replacingOccurrences(of: "[\(ips["x/b"]!)], conditions", with: "[\(ips["x/b"]!)], nodeName: node2, conditions")
@@ -123,18 +106,8 @@ import Testing
         try Self.service.write(toFile: "\(manifests)/svc-front.yaml", atomically: true, encoding: .utf8)
         try slice.write(toFile: "\(manifests)/svc-front-slice.yaml", atomically: true, encoding: .utf8)
 
-        let outsider = UniqueName.make("hnm")
-        try Shell.run("ip", "netns", "add", outsider)
-        defer { _ = try? Shell.capture(["ip", "netns", "delete", outsider]) }
-        let underlay = "hl-\(harness.name)-.underlay"
-        let port = UniqueName.make("out")
-        try Shell.run("ip", "-n", underlay, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", outsider)
-        try Shell.run("ip", "-n", underlay, "link", "set", port, "master", "br0", "up")
-        try Shell.run("ip", "-n", outsider, "addr", "add", "\(Self.outsiderAddress)/24", "dev", "eth0")
-        try Shell.run("ip", "-n", outsider, "link", "set", "eth0", "up")
-
         let outcome = try LabHarness.eventually(timeout: .seconds(20), "node1's NodePort to reach both nodes") { () -> Outcome? in
-            let output = try Shell.run(["ip", "netns", "exec", outsider, "python3", "-c", Self.client, Self.nodeAddress, "30080", "30"])
+            let output = try Shell.run(Self.outside(harness.name, ["python3", "-c", Self.client, Self.nodeAddress, "30080", "30"]))
             let outcome = try JSONDecoder().decode(Outcome.self, from: Data(output.utf8))
             return outcome.errors.isEmpty && outcome.backends.count == 2 ? outcome : nil
         }

@@ -112,18 +112,29 @@ import Testing
         let harness = try LabHarness(file: "labs/netpol.yaml", prefix: "e2s")
         let endpoints = try LabHarness.eventually("9 endpoints") { try harness.endpoints().count == 9 ? try harness.endpoints() : nil }
         let ips = Dictionary(uniqueKeysWithValues: endpoints.map { ("\($0.namespace)/\($0.podName)", $0.ips.first ?? "") })
+        return (Lab(harness: harness, ips: ips), try startServers(in: harness.name, pods: backends))
+    }
+
+    /// Runs `script` (python, given the pod's name as its argument) in each pod, returning once
+    /// each printed its first line ("ready").
+    static func startServers(in lab: String, pods: [String], script: String = server) throws -> [Process] {
         var servers: [Process] = []
-        for pod in backends {
+        for pod in pods {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: TestPaths.binary("hlab"))
-            process.arguments = ["exec", "--lab", harness.name, pod, "--", "python3", "-u", "-c", server, pod]
+            process.arguments = ["exec", "--lab", lab, pod, "--", "python3", "-u", "-c", script, pod]
             let output = Pipe()
             process.standardOutput = output
-            try process.run()
+            do {
+                try process.run()
+            } catch {
+                stop(servers)
+                throw error
+            }
             _ = output.fileHandleForReading.availableData  // "ready"
             servers.append(process)
         }
-        return (Lab(harness: harness, ips: ips), servers)
+        return servers
     }
 
     static func stop(_ servers: [Process]) {

@@ -517,7 +517,7 @@ public nonisolated struct Hedgerow_Agent_V1_StoredPolicy: Sendable {
   /// Clears the value of `ref`. Subsequent reads from it will return its default value.
   public mutating func clearRef() {self._ref = nil}
 
-  /// "api" for policies applied with hpolicy, else the manifest file.
+  /// "api" for policies applied with hpolicy, else the agent's cluster source: "manifests" or "kubernetes".
   public var source: String = String()
 
   /// The policy as JSON (Kubernetes object shape), for `hpolicy get -o yaml|json`.

@@ -46,11 +46,17 @@ final class PolicyEngine: Sendable {
     private let appliedStore: AppliedPolicyStore
     private let identityFile: String
     private let nodeAddresses: NodeAddresses?
+    /// Where cluster policies come from ("manifests" or "kubernetes"), as `hpolicy get` shows it.
+    private let clusterSource: String
     let metrics: AgentMetrics
     private let logger: Logger
 
-    init(datapath: EndpointDatapath, stateDirectory: String, metrics: AgentMetrics, logger: Logger) throws {
+    init(
+        datapath: EndpointDatapath, stateDirectory: String, clusterSource: String = "manifests", metrics: AgentMetrics,
+        logger: Logger
+    ) throws {
         self.datapath = datapath
+        self.clusterSource = clusterSource
         self.metrics = metrics
         self.logger = logger
         appliedStore = AppliedPolicyStore(stateDirectory: stateDirectory)
@@ -168,7 +174,7 @@ final class PolicyEngine: Sendable {
     /// Every policy in force: (reference, source, JSON when applied through the API).
     func policies(namespace: String?) -> [(reference: ObjectReference, source: String, json: String)] {
         state.withLock { state in
-            let fromManifests = state.manifests.policies.keys.map { (reference: $0, source: "manifests", json: "") }
+            let fromManifests = state.manifests.policies.keys.map { (reference: $0, source: clusterSource, json: "") }
             let fromAPI = state.applied.values.map { (reference: $0.reference, source: "api", json: $0.json) }
             return (fromManifests + fromAPI)
                 .filter { namespace == nil || $0.reference.namespace == nil || $0.reference.namespace == namespace }
