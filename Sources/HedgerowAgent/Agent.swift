@@ -35,7 +35,7 @@ public struct Agent: Sendable {
         let policy = try PolicyEngine(
             datapath: datapath, stateDirectory: config.stateDirectory, clusterSource: config.kubernetes == nil ? "manifests" : "kubernetes",
             metrics: telemetry.agent, logger: logger)
-        let enricher = FlowEnricher(nodeName: config.nodeName)
+        let enricher = FlowEnricher(nodeName: config.nodeName, podIdentity: { policy.identity(of: $0) })
         let endpoints = EndpointManager(
             nodeName: config.nodeName, datapath: datapath, links: try LinkDirectory(),
             store: EndpointStore(stateDirectory: config.stateDirectory), policy: policy, flowNames: enricher,

@@ -9,6 +9,6 @@ struct HAgent: AsyncParsableCommand {
         commandName: "hagent",
         abstract: "Hedgerow node agent: identity-based policy, service translation and flow visibility in eBPF.",
         discussion: "`hagent run` is the daemon; the other commands inspect a running agent, as cilium-dbg does.",
-        subcommands: [Run.self, Status.self, Endpoints.self, Services.self]
+        subcommands: [Run.self, Status.self, Endpoints.self, Services.self, Identities.self]
     )
 }

@@ -139,6 +139,13 @@ import Testing
         #expect(Set(ids.keys) == ["10.244.1.11", "10.244.1.12", "10.244.2.13", "10.244.2.14"], "\(listed)")
         #expect(ids["10.244.1.11"] == ids["10.244.2.14"], "web-1 and web-2 share their labels")
         #expect(Set(ids.values).count == 3 && ids.values.allSatisfy { $0 >= 256 }, "\(listed)")
+        // `hagent identities` says the same, with labels and holders, after the reserved ones.
+        let identitiesJSON = try await blocking { try agent.hagent(["identities", "-o", "json"]) }
+        let identities = (try JSONSerialization.jsonObject(with: Data(identitiesJSON.utf8)) as? [String: Any])?["identities"] as? [[String: Any]] ?? []
+        let web = identities.first { ($0["pods"] as? [String]) == ["x/web-1", "x/web-2"] }
+        #expect((web?["id"] as? Int).map(UInt32.init) == ids["10.244.1.11"], "\(identitiesJSON)")
+        #expect((web?["labels"] as? [String])?.contains("k8s:app=web") == true, "\(identitiesJSON)")
+        #expect(identities.first?["labels"] as? [String] == ["reserved:host"], "\(identitiesJSON)")
         #expect(listed.services.count == 1)
         #expect(listed.services.first?.contains("|x|api|10.96.0.40:80/TCP|ClusterIP|") == true, "\(listed.services)")
         #expect(listed.services.first?.hasSuffix("|10.244.1.12:8080 active node-a x/api-1") == true, "\(listed.services)")

@@ -153,6 +153,19 @@ public enum Hedgerow_Agent_V1_Agent: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListIdentities" metadata.
+        public enum ListIdentities: Sendable {
+            /// Request type for "ListIdentities".
+            public typealias Input = Hedgerow_Agent_V1_ListIdentitiesRequest
+            /// Response type for "ListIdentities".
+            public typealias Output = Hedgerow_Agent_V1_ListIdentitiesResponse
+            /// Descriptor for "ListIdentities".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "hedgerow.agent.v1.Agent"),
+                method: "ListIdentities",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "hedgerow.agent.v1.Agent" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Status.descriptor,
@@ -164,7 +177,8 @@ public enum Hedgerow_Agent_V1_Agent: Sendable {
             DeletePolicies.descriptor,
             ListPolicies.descriptor,
             TracePolicy.descriptor,
-            ListServices.descriptor
+            ListServices.descriptor,
+            ListIdentities.descriptor
         ]
     }
 }
@@ -362,6 +376,25 @@ extension Hedgerow_Agent_V1_Agent {
             request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ListServicesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListServicesResponse>
+
+        /// Handle the "ListIdentities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Security identities this node knows (`hagent identities`, like `cilium identity list`):
+        /// > the reserved ones and those of pods, with their labels.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Hedgerow_Agent_V1_ListIdentitiesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Hedgerow_Agent_V1_ListIdentitiesResponse` messages.
+        func listIdentities(
+            request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ListIdentitiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListIdentitiesResponse>
     }
 
     /// Service protocol for the "hedgerow.agent.v1.Agent" service.
@@ -543,6 +576,25 @@ extension Hedgerow_Agent_V1_Agent {
             request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ListServicesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListServicesResponse>
+
+        /// Handle the "ListIdentities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Security identities this node knows (`hagent identities`, like `cilium identity list`):
+        /// > the reserved ones and those of pods, with their labels.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ListIdentitiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Hedgerow_Agent_V1_ListIdentitiesResponse` message.
+        func listIdentities(
+            request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ListIdentitiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListIdentitiesResponse>
     }
 
     /// Simple service protocol for the "hedgerow.agent.v1.Agent" service.
@@ -722,6 +774,25 @@ extension Hedgerow_Agent_V1_Agent {
             request: Hedgerow_Agent_V1_ListServicesRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Hedgerow_Agent_V1_ListServicesResponse
+
+        /// Handle the "ListIdentities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Security identities this node knows (`hagent identities`, like `cilium identity list`):
+        /// > the reserved ones and those of pods, with their labels.
+        ///
+        /// - Parameters:
+        ///   - request: A `Hedgerow_Agent_V1_ListIdentitiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Hedgerow_Agent_V1_ListIdentitiesResponse` to respond with.
+        func listIdentities(
+            request: Hedgerow_Agent_V1_ListIdentitiesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Hedgerow_Agent_V1_ListIdentitiesResponse
     }
 }
 
@@ -839,6 +910,17 @@ extension Hedgerow_Agent_V1_Agent.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Hedgerow_Agent_V1_Agent.Method.ListIdentities.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_ListIdentitiesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_ListIdentitiesResponse>(),
+            handler: { request, context in
+                try await self.listIdentities(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -949,6 +1031,17 @@ extension Hedgerow_Agent_V1_Agent.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListServicesResponse> {
         let response = try await self.listServices(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listIdentities(
+        request: GRPCCore.StreamingServerRequest<Hedgerow_Agent_V1_ListIdentitiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Hedgerow_Agent_V1_ListIdentitiesResponse> {
+        let response = try await self.listIdentities(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1082,6 +1175,19 @@ extension Hedgerow_Agent_V1_Agent.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListServicesResponse> {
         return GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListServicesResponse>(
             message: try await self.listServices(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listIdentities(
+        request: GRPCCore.ServerRequest<Hedgerow_Agent_V1_ListIdentitiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListIdentitiesResponse> {
+        return GRPCCore.ServerResponse<Hedgerow_Agent_V1_ListIdentitiesResponse>(
+            message: try await self.listIdentities(
                 request: request.message,
                 context: context
             ),
@@ -1319,6 +1425,30 @@ extension Hedgerow_Agent_V1_Agent {
             deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_ListServicesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListServicesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListIdentities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Security identities this node knows (`hagent identities`, like `cilium identity list`):
+        /// > the reserved ones and those of pods, with their labels.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ListIdentitiesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_ListIdentitiesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_ListIdentitiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listIdentities<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListIdentitiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_ListIdentitiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_ListIdentitiesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListIdentitiesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1669,6 +1799,41 @@ extension Hedgerow_Agent_V1_Agent {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListIdentities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Security identities this node knows (`hagent identities`, like `cilium identity list`):
+        /// > the reserved ones and those of pods, with their labels.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Hedgerow_Agent_V1_ListIdentitiesRequest` message.
+        ///   - serializer: A serializer for `Hedgerow_Agent_V1_ListIdentitiesRequest` messages.
+        ///   - deserializer: A deserializer for `Hedgerow_Agent_V1_ListIdentitiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listIdentities<Result>(
+            request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListIdentitiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Hedgerow_Agent_V1_ListIdentitiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Hedgerow_Agent_V1_ListIdentitiesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListIdentitiesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Hedgerow_Agent_V1_Agent.Method.ListIdentities.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1952,6 +2117,36 @@ extension Hedgerow_Agent_V1_Agent.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_ListServicesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_ListServicesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListIdentities" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Security identities this node knows (`hagent identities`, like `cilium identity list`):
+    /// > the reserved ones and those of pods, with their labels.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Hedgerow_Agent_V1_ListIdentitiesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listIdentities<Result>(
+        request: GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListIdentitiesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListIdentitiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listIdentities(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Hedgerow_Agent_V1_ListIdentitiesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Hedgerow_Agent_V1_ListIdentitiesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2277,6 +2472,40 @@ extension Hedgerow_Agent_V1_Agent.ClientProtocol {
             metadata: metadata
         )
         return try await self.listServices(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListIdentities" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Security identities this node knows (`hagent identities`, like `cilium identity list`):
+    /// > the reserved ones and those of pods, with their labels.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listIdentities<Result>(
+        _ message: Hedgerow_Agent_V1_ListIdentitiesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Hedgerow_Agent_V1_ListIdentitiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Hedgerow_Agent_V1_ListIdentitiesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listIdentities(
             request: request,
             options: options,
             onResponse: handleResponse

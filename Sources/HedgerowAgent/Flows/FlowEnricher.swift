@@ -37,8 +37,14 @@ final class FlowEnricher: Sendable {
 
     private let view = Mutex(View())
     private let nodeName: String
+    /// A pod's identity, for events that do not carry it (0: the uplink's, which names the
+    /// backend only after translating to it).
+    private let podIdentity: @Sendable (NamespacedName) -> SecurityIdentity?
 
-    init(nodeName: String) { self.nodeName = nodeName }
+    init(nodeName: String, podIdentity: @escaping @Sendable (NamespacedName) -> SecurityIdentity? = { _ in nil }) {
+        self.nodeName = nodeName
+        self.podIdentity = podIdentity
+    }
 
     func update(services model: ServiceModel) {
         var services: [UInt16: ServiceName] = [:]
@@ -67,8 +73,8 @@ final class FlowEnricher: Sendable {
     func flow(from event: FlowEvent, clock: HedgerowDatapath.WallClock, origins: (UInt32) -> [String]?) -> Flow {
         let serviceID = translated.withLock { $0.service(for: event) }
         let (source, destination, service, policies) = view.withLock { view in
-            (Self.endpoint(event.ip.source, identity: event.sourceIdentity, view: &view),
-             Self.endpoint(event.ip.destination, identity: event.destinationIdentity, view: &view),
+            (endpoint(event.ip.source, identity: event.sourceIdentity, view: &view),
+             endpoint(event.ip.destination, identity: event.destinationIdentity, view: &view),
              serviceID.flatMap { view.services[$0] },
              Self.policies(of: event, view: &view, origins: origins))
         }
@@ -85,14 +91,15 @@ final class FlowEnricher: Sendable {
         return flow
     }
 
-    private static func endpoint(_ address: IPAddress, identity: SecurityIdentity, view: inout View) -> FlowEndpoint {
+    private func endpoint(_ address: IPAddress, identity: SecurityIdentity, view: inout View) -> FlowEndpoint {
         guard let pod = view.podsByAddress[address] else {
-            return cached(.reserved(identity), in: &view) { _ in .reserved(identity) }
+            return Self.cached(.reserved(identity), in: &view) { _ in .reserved(identity) }
         }
-        return cached(.pod(address, identity), in: &view) { current in
+        return Self.cached(.pod(address, identity), in: &view) { current in
             var labels = pod.labels
             labels["io.kubernetes.pod.namespace"] = pod.namespace
-            return .pod(id: current.endpointIDs[pod.namespacedName] ?? 0, identity: identity,
+            let known = identity == .any ? podIdentity(pod.namespacedName) ?? identity : identity
+            return .pod(id: current.endpointIDs[pod.namespacedName] ?? 0, identity: known,
                         namespace: pod.namespace, name: pod.name, labels: labels)
         }
     }

@@ -171,6 +171,17 @@ final class PolicyEngine: Sendable {
         }
     }
 
+    /// Identities of pods in use: their labels and the pods holding each.
+    func podIdentities() -> [(identity: SecurityIdentity, labels: Labels, pods: [NamespacedName])] {
+        state.withLock { state in
+            var holders: [SecurityIdentity: [NamespacedName]] = [:]
+            for pod in state.compiler.inputs.pods.keys {
+                if let identity = state.compiler.identity(of: pod) { holders[identity, default: []].append(pod) }
+            }
+            return state.compiler.podIdentities.map { ($0.key, $0.value, (holders[$0.key] ?? []).sorted()) }
+        }
+    }
+
     /// Every policy in force: (reference, source, JSON when applied through the API).
     func policies(namespace: String?) -> [(reference: ObjectReference, source: String, json: String)] {
         state.withLock { state in

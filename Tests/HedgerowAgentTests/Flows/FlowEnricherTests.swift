@@ -76,6 +76,17 @@ import Testing
         #expect(later.source.identity.rawValue == 300)
     }
 
+    @Test func aPodEndWithoutIdentityGetsTheAgentsOne() throws {
+        // The uplink's events name a NodePort backend after translation, without its identity.
+        let enricher = FlowEnricher(nodeName: "node1") { pod in pod.name == "a" ? SecurityIdentity(rawValue: 256) : nil }
+        enricher.update(cluster: Self.cluster, endpoints: [Self.localA])
+        let flow = enricher.flow(
+            from: try Self.event(from: "1.2.3.4", identity: 2, to: "10.244.1.2", identity: 0, ingress: true),
+            clock: HedgerowDatapath.WallClock(), origins: Self.noOrigins)
+        #expect(flow.destination.podName == "a" && flow.destination.identity.rawValue == 256)
+        #expect(flow.source.identity == .world)
+    }
+
     @Test func aChangedClusterRenamesTheEnds() throws {
         let enricher = Self.enricher()
         let event = try Self.event(from: "10.244.1.2", identity: 256, to: "10.244.2.3", identity: 257)
