@@ -144,7 +144,7 @@ let clusterAfter = ClusterState(namespaces: [], pods: [], services: services, en
 var agentModel = baseline
 var agentIDs = ids
 results.append(
-    measure("agent path: cluster diff + touched services + update", parameters, runs: runs) {
+    measure("agent: cluster diff + touched update", parameters, runs: runs) {
         var model = agentModel
         let touched = ServiceModel.servicesAffected(
             by: clusterAfter.diff(from: clusterBefore), before: clusterBefore, after: clusterAfter)
