@@ -38,6 +38,8 @@ let package = Package(
         // Kubernetes API client (HedgerowKubernetes); NIOSSL for its TLS configuration types.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+        // SHA-256 for kube-proxy's chain names in the comparison benchmark (already in the graph).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"6.0.0"),
     ],
     targets: [
         // MARK: C libraries and shims
@@ -106,9 +108,13 @@ let package = Package(
         .executableTarget(
             name: "bench-datapath", dependencies: ["HedgerowBPF", "HedgerowCore", "HedgerowDatapath"], path: "bench/datapath",
             swiftSettings: strict),
+        // kube-proxy's iptables rules, generated for the comparison (benchmark code, not product code).
+        .target(
+            name: "KubeProxyRules", dependencies: ["HedgerowCore", .product(name: "Crypto", package: "swift-crypto")],
+            path: "bench/kube-proxy-rules", swiftSettings: strict),
         .executableTarget(
-            name: "bench-kube-proxy", dependencies: ["HedgerowBPF", "HedgerowCore", "HedgerowDatapath"], path: "bench/kube-proxy",
-            swiftSettings: strict),
+            name: "bench-kube-proxy", dependencies: ["HedgerowBPF", "HedgerowCore", "HedgerowDatapath", "KubeProxyRules"],
+            path: "bench/kube-proxy", swiftSettings: strict),
         .executableTarget(
             name: "bench-flows", dependencies: ["HedgerowAgent", "HedgerowAPI", "HedgerowBPF", "HedgerowCore"] + grpc, path: "bench/flows",
             swiftSettings: strict),
@@ -119,6 +125,7 @@ let package = Package(
         .testTarget(name: "HedgerowNetlinkTests", dependencies: ["HedgerowNetlink", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(name: "HedgerowCoreTests", dependencies: ["HedgerowCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HedgerowCNITests", dependencies: ["HedgerowCNI"], swiftSettings: strict),
+        .testTarget(name: "KubeProxyRulesTests", dependencies: ["KubeProxyRules", "HedgerowCore"], swiftSettings: strict),
         .testTarget(
             name: "HedgerowDatapathTests",
             dependencies: ["HedgerowDatapath", "CHedgerowABI", "HedgerowBPF", "HedgerowTestSupport"],

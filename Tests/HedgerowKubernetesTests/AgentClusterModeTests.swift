@@ -120,7 +120,7 @@ import Testing
         // Not ready before every list answered: with the policies' list held, the agent has
         // listed everything else and still serves no API (it must not enforce pods without
         // their policies).
-        try await blocking {
+        _ = try await blocking {
             try agent.eventually("every other list requested") { () -> Bool? in
                 let listed = Set(server.requests.filter { !$0.isWatch }.map(\.path))
                 return listed.isSuperset(of: KubernetesResource.all.map(\.path)) ? true : nil
@@ -171,7 +171,7 @@ import Testing
 
         // MODIFIED EndpointSlice: the backend moves.
         events.sliceModified.open()
-        try await blocking {
+        _ = try await blocking {
             try agent.eventually("the new backend") { () -> Bool? in
                 let services = try AgentSnapshot.services(fromJSON: agent.hagent(["services", "-o", "json"]))
                 return services.count == 1 && services[0].hasSuffix("|10.244.2.20:8080 active node-a x/api-1") ? true : nil
@@ -180,7 +180,7 @@ import Testing
 
         // DELETED NetworkPolicy: gone.
         events.policyDeleted.open()
-        try await blocking {
+        _ = try await blocking {
             try agent.eventually("the policy deleted") { () -> Bool? in
                 AgentSnapshot.policies(fromTable: try agent.hpolicy(["get"])) == ["CiliumNetworkPolicy y/db-from-api"] ? true : nil
             }

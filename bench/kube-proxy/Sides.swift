@@ -1,6 +1,7 @@
 import Foundation
 import HedgerowBPF
 import HedgerowCore
+import KubeProxyRules
 import HedgerowDatapath
 
 /// One row of the table: a datapath at one size.

@@ -21,6 +21,7 @@
 // the iptables-restore input for N services.
 import Foundation
 import HedgerowCore
+import KubeProxyRules
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 

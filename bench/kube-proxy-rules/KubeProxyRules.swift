@@ -1,3 +1,5 @@
+import HedgerowCore
+
 /// How kube-proxy is configured, as far as it shapes the iptables rules it writes.
 public struct KubeProxyRulesOptions: Hashable, Sendable {
     /// `--cluster-cidr` (detect-local-mode ClusterCIDR): ClusterIP traffic from outside it is
