@@ -43,6 +43,7 @@ let package = Package(
     ],
     targets: [
         // MARK: C libraries and shims
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(
             name: "CLibBPF", path: "Sources/CLibBPF", pkgConfig: "libbpf",
             providers: [.apt(["libbpf-dev", "libelf-dev", "zlib1g-dev"])]),
@@ -57,6 +58,8 @@ let package = Package(
         .target(name: "HedgerowBPF", dependencies: ["CLibBPF", "CLibBPFShim"], swiftSettings: strict),
         .target(name: "HedgerowNetlink", dependencies: ["CLibMNL", "CLibMNLShim"], swiftSettings: strict),
         .target(name: "HedgerowCore", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        // Flow history on disk: zlib-compressed, checksummed, rotated segments with a time index (issue #7).
+        .target(name: "HedgerowFlowLog", dependencies: ["HedgerowCore", "CZlib"], swiftSettings: strict),
         .target(name: "HedgerowCNI", swiftSettings: strict),
         .target(
             name: "HedgerowDatapath",
@@ -108,6 +111,8 @@ let package = Package(
         .executableTarget(
             name: "bench-datapath", dependencies: ["HedgerowBPF", "HedgerowCore", "HedgerowDatapath"], path: "bench/datapath",
             swiftSettings: strict),
+        .executableTarget(
+            name: "bench-flow-log", dependencies: ["HedgerowCore", "HedgerowFlowLog"], path: "bench/flow-log", swiftSettings: strict),
         // kube-proxy's iptables rules, generated for the comparison (benchmark code, not product code).
         .target(
             name: "KubeProxyRules", dependencies: ["HedgerowCore", .product(name: "Crypto", package: "swift-crypto")],
@@ -125,6 +130,7 @@ let package = Package(
         .testTarget(name: "HedgerowNetlinkTests", dependencies: ["HedgerowNetlink", "HedgerowTestSupport"], swiftSettings: strict),
         .testTarget(name: "HedgerowCoreTests", dependencies: ["HedgerowCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "HedgerowCNITests", dependencies: ["HedgerowCNI"], swiftSettings: strict),
+        .testTarget(name: "HedgerowFlowLogTests", dependencies: ["HedgerowFlowLog", "HedgerowCore"], swiftSettings: strict),
         .testTarget(name: "KubeProxyRulesTests", dependencies: ["KubeProxyRules", "HedgerowCore"], swiftSettings: strict),
         .testTarget(
             name: "HedgerowDatapathTests",
