@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "HedgerowAgent",
             dependencies: [
-                "HedgerowAPI", "HedgerowDatapath", "HedgerowCore", "HedgerowNetlink", "HedgerowKubernetes", logging,
+                "HedgerowAPI", "HedgerowDatapath", "HedgerowCore", "HedgerowNetlink", "HedgerowKubernetes", "HedgerowFlowLog", logging,
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),

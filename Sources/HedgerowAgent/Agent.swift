@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2
 import HedgerowAPI
 import HedgerowCore
 import HedgerowDatapath
+import HedgerowFlowLog
 import HedgerowNetlink
 import Logging
 
@@ -58,12 +59,16 @@ public struct Agent: Sendable {
         try await endpoints.restore()
 
         let status = AgentStatusReporter(configuration: config, startedAt: startedAt, endpoints: endpoints, readiness: readiness)
+        let history = try openFlowHistory()
         let flows = FlowPipeline(
-            store: try FlowStore(capacity: config.flowCapacity), nodeName: config.nodeName, sinks: [telemetry.flowSink])
+            store: try FlowStore(capacity: config.flowCapacity), nodeName: config.nodeName,
+            sinks: [telemetry.flowSink] + (history.map { [$0] } ?? []))
         let metrics = try config.metricsListen.map {
             try telemetry.makeServer(listen: $0, isReady: { readiness.startupToReady != nil })
         }
-        let observer = ObserverService(store: flows.store, nodeName: config.nodeName, version: "hedgerow \(HedgerowVersion.current)")
+        let observer = ObserverService(
+            store: flows.store, nodeName: config.nodeName, version: "hedgerow \(HedgerowVersion.current)",
+            history: config.flowLog.map { FlowLogHistory(directory: $0.directory) })
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: .unixDomainSocket(path: config.apiSocketPath), transportSecurity: .plaintext),
@@ -100,7 +105,33 @@ public struct Agent: Sendable {
             server.beginGracefulShutdown()
             group.cancelAll()
         }
+        if let history {
+            await history.stop()
+            let status = history.status
+            logger.info("flow history closed: \(status.flowsWritten) flows written this run, \(status.flowsLost) lost to a full queue")
+        }
         try? FileManager.default.removeItem(atPath: config.apiSocketPath)
+    }
+
+    /// Opens the flow log (repairing a torn tail a crash left: a warning, never fatal) and
+    /// starts its writer; nil without `--flow-log`.
+    private func openFlowHistory() throws -> FlowHistoryWriter? {
+        guard let settings = configuration.flowLog else { return nil }
+        var options = FlowLogOptions()
+        options.maxTotalBytes = settings.maxTotalBytes
+        options.maxSegmentBytes = min(options.maxSegmentBytes, max(settings.maxTotalBytes / 8, 64 << 10))
+        options.maxAge = settings.maxAge
+        let log: FlowLog
+        do {
+            log = try FlowLog.open(directory: settings.directory, options: options)
+        } catch {
+            throw AgentError("--flow-log \(settings.directory): \(error)")
+        }
+        for note in log.recovery.notes { logger.warning("flow history repaired: \(note)") }
+        logger.info("flow history in \(settings.directory): \(log.segmentCount) segments, \(log.totalBytes) bytes")
+        let writer = FlowHistoryWriter(log: log, logger: logger)
+        writer.start()
+        return writer
     }
 
     /// The service maps (pinned next to the endpoint maps) and, with `--cgroup`, socket-level

@@ -29,6 +29,8 @@ public struct AgentConfiguration: Sendable {
     public var observerListen: ObserverListenConfiguration?
     /// Prometheus /metrics and /healthz ("host:port"); nil: off.
     public var metricsListen: String?
+    /// Flow history on disk (`--flow-log`); nil: off.
+    public var flowLog: FlowLogConfiguration?
 
     public init(
         nodeName: String,
@@ -43,7 +45,8 @@ public struct AgentConfiguration: Sendable {
         manifestPollInterval: Duration = .milliseconds(500),
         flowCapacity: Int = FlowStore.defaultCapacity,
         observerListen: ObserverListenConfiguration? = nil,
-        metricsListen: String? = "127.0.0.1:9962"
+        metricsListen: String? = "127.0.0.1:9962",
+        flowLog: FlowLogConfiguration? = nil
     ) {
         self.nodeName = nodeName
         self.manifestsDirectory = manifestsDirectory
@@ -58,5 +61,21 @@ public struct AgentConfiguration: Sendable {
         self.flowCapacity = flowCapacity
         self.observerListen = observerListen
         self.metricsListen = metricsListen
+        self.flowLog = flowLog
+    }
+}
+
+/// Where and how much flow history the agent keeps on disk.
+public struct FlowLogConfiguration: Sendable, Hashable {
+    public var directory: String
+    /// Oldest segments are deleted beyond this total.
+    public var maxTotalBytes: Int
+    /// Segments whose newest flow is older are deleted; nil: no age limit.
+    public var maxAge: Duration?
+
+    public init(directory: String, maxTotalBytes: Int = 256 << 20, maxAge: Duration? = nil) {
+        self.directory = directory
+        self.maxTotalBytes = maxTotalBytes
+        self.maxAge = maxAge
     }
 }

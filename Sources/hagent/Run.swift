@@ -60,6 +60,15 @@ extension HAgent {
         @Option(help: "Serve Prometheus /metrics and /healthz on HOST:PORT (\"off\" disables).")
         var metricsListen = "127.0.0.1:9962"
 
+        @Option(help: "Keep flow history on disk in this directory (compressed, rotated segments); off by default.")
+        var flowLog: String?
+
+        @Option(help: "Total size cap of the flow history, e.g. 256MiB, 1GB or bytes; oldest segments go first.")
+        var flowLogMaxSize = "256MiB"
+
+        @Option(help: "Delete flow history older than this Go-style duration, e.g. 24h (default: no age limit).")
+        var flowLogMaxAge: String?
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: Logger.Level = .info
 
@@ -77,7 +86,7 @@ extension HAgent {
                 nodeName: node, manifestsDirectory: manifests, kubernetes: try kubernetesConfiguration(), pinDirectory: pinDir, stateDirectory: stateDir,
                 apiSocketPath: apiSocket, bpfObjectDirectory: try BPFObjectDirectory.resolve(bpfDir),
                 cgroupPath: cgroup, uplinkDevice: uplink, flowCapacity: flowCapacity, observerListen: try observerListenConfiguration(),
-                metricsListen: metricsListen == "off" ? nil : metricsListen)
+                metricsListen: metricsListen == "off" ? nil : metricsListen, flowLog: try flowLogConfiguration())
             do {
                 try await Agent(configuration: configuration, logger: logger, startedAt: startedAt).run()
             } catch {
@@ -98,6 +107,23 @@ extension HAgent.Run {
     func kubernetesConfiguration() throws -> KubernetesClusterConfig? {
         if let kubeconfig { return try KubernetesConfigLoading.kubeconfig(at: kubeconfig, context: kubeContext) }
         return kubernetes ? try KubernetesConfigLoading.inCluster() : nil
+    }
+
+    func flowLogConfiguration() throws -> FlowLogConfiguration? {
+        guard let flowLog else {
+            if flowLogMaxAge != nil { throw ValidationError("--flow-log-max-age needs --flow-log") }
+            return nil
+        }
+        guard let size = FlowHistoryArguments.size(flowLogMaxSize) else {
+            throw ValidationError("invalid --flow-log-max-size \"\(flowLogMaxSize)\": expected bytes or e.g. 256MiB, 1GB")
+        }
+        let age = try flowLogMaxAge.map { text in
+            guard let age = FlowHistoryArguments.duration(text) else {
+                throw ValidationError("invalid --flow-log-max-age \"\(text)\": expected a duration such as 24h or 90m")
+            }
+            return age
+        }
+        return FlowLogConfiguration(directory: flowLog, maxTotalBytes: size, maxAge: age)
     }
 
     func observerListenConfiguration() throws -> ObserverListenConfiguration? {

@@ -5,11 +5,27 @@ import HedgerowCore
 /// Filtering happens here, outside the ring's lock. When the writer overwrote events this reader
 /// had not read yet, the next batch starts with a lost event (source HUBBLE_RING_BUFFER) that
 /// counts them; the writer is never slowed down for a reader.
+///
+/// With a flow history (the on-disk log), flows older than the ring come first: the history
+/// part is cut at the earliest time the ring holds (`FlowHistorySeam`), so that the two never
+/// overlap and time order holds across the seam.
 public struct FlowCursor: Sendable {
     static let batchSize = 1024
 
     private let store: FlowStore
     private let query: FlowQuery
+    /// The history part still to deliver, before the ring phase.
+    private var stored: Stored?
+    private struct Stored: Sendable {
+        let pager: FlowHistoryPager
+        /// nil when the history part is done.
+        var position: FlowHistoryPager.Position?
+        /// Set until positioned: the history part is the last `n` matching stored flows.
+        var last: UInt64?
+        /// Set in first mode: flows still wanted from history and ring together.
+        var remaining: UInt64?
+        var delivered: UInt64 = 0
+    }
     private enum Phase {
         /// Replaying stored events from `next` up to (not including) `end`; `remaining` counts
         /// flows still wanted in `first` mode.
@@ -20,15 +36,29 @@ public struct FlowCursor: Sendable {
     private var phase: Phase = .done
 
     /// The position is taken now: flows written after this call are new to this reader.
-    init(store: FlowStore, query: FlowQuery) {
+    init(store: FlowStore, query: FlowQuery, history: (any FlowHistorySource)? = nil) {
         self.store = store
         self.query = query
-        phase = startingPhase()
+        let (phase, ringMatches) = startingPhase()
+        self.phase = phase
+        guard let history else { return }
+        let plan = FlowHistorySeam.plan(for: query, ringMatches: ringMatches)
+        guard plan != .none, let range = FlowHistorySeam.range(for: query, ringEarliest: ringEarliestTime()) else { return }
+        let pager = FlowHistoryPager(source: history, since: range.since, until: range.until, filter: { [query] in query.selects($0) })
+        switch plan {
+        case .none: return
+        case .all: stored = Stored(pager: pager, position: .start)
+        case .first(let count): stored = Stored(pager: pager, position: .start, remaining: count)
+        case .last(let count): stored = Stored(pager: pager, position: .start, last: count)
+        }
     }
 
     /// The next non-empty batch, or nil at the end (or when the task is cancelled while
     /// following).
     public mutating func next() async -> [FlowStoreEvent]? {
+        while let history = stored {
+            if let batch = await nextStored(history) { return batch }
+        }
         while true {
             switch phase {
             case .history(let next, let end, let remaining):
@@ -75,33 +105,83 @@ public struct FlowCursor: Sendable {
         }
     }
 
-    /// Where history starts and ends, decided once, against the ring as it is now.
-    private func startingPhase() -> Phase {
+    /// One page of stored flows (nil when there was nothing to return this round); ends the
+    /// history part when the range is done, or when reading it failed (the ring still follows).
+    private mutating func nextStored(_ history: Stored) async -> [FlowStoreEvent]? {
+        var history = history
+        do {
+            if let last = history.last {
+                history.position = try await history.pager.offPool { try $0.startOfLast(last) }
+                history.last = nil
+            }
+            guard let position = history.position, history.remaining != 0 else {
+                finishStored(history)
+                return nil
+            }
+            let limit = Int(min(UInt64(Self.batchSize), history.remaining ?? .max))
+            let (flows, next) = try await history.pager.offPool { try $0.page(from: position, limit: limit) }
+            history.position = next
+            history.delivered += UInt64(flows.count)
+            history.remaining = history.remaining.map { $0 - UInt64(flows.count) }
+            stored = history
+            if flows.isEmpty { return nil }
+            return flows.map { .flow($0) }
+        } catch {
+            finishStored(history)
+            return nil
+        }
+    }
+
+    /// In first mode the ring supplies only what history did not.
+    private mutating func finishStored(_ history: Stored) {
+        stored = nil
+        guard history.remaining != nil, case .history(let next, let end, let remaining?) = phase else { return }
+        phase = .history(next: next, end: end, remaining: remaining - min(remaining, history.delivered))
+    }
+
+    /// The earliest event time in the ring (it need not be the oldest event's: stamps from
+    /// several CPUs interleave), or nil when the ring is empty.
+    private func ringEarliestTime() -> FlowTimestamp? {
+        var earliest: FlowTimestamp?
+        var cursor = store.ring.head
+        while true {
+            let (events, first) = store.ring.read(before: cursor, limit: Self.batchSize)
+            if events.isEmpty { return earliest }
+            for event in events where earliest.map({ event.time < $0 }) ?? true { earliest = event.time }
+            cursor = first
+        }
+    }
+
+    /// Where history starts and ends, decided once, against the ring as it is now; also how
+    /// many matching flows a last-N query found in the ring (nil for other queries).
+    private func startingPhase() -> (Phase, UInt64?) {
         let end = store.ring.head
         let oldest = store.ring.oldest
         if query.first {
-            return .history(next: oldest, end: end, remaining: query.number == 0 ? nil : query.number)
+            return (.history(next: oldest, end: end, remaining: query.number == 0 ? nil : query.number), nil)
         }
         if query.number == 0 {
             let newOnly = query.follow && query.since == nil && query.until == nil
-            return .history(next: newOnly ? end : oldest, end: end, remaining: nil)
+            return (.history(next: newOnly ? end : oldest, end: end, remaining: nil), nil)
         }
-        return .history(next: startOfLast(query.number, before: end), end: end, remaining: nil)
+        let (start, found) = startOfLast(query.number, before: end)
+        return (.history(next: start, end: end, remaining: nil), found)
     }
 
-    /// Walks back from `end` until `count` selected flows lie between the result and `end`.
-    private func startOfLast(_ count: UInt64, before end: UInt64) -> UInt64 {
+    /// Walks back from `end` until `count` selected flows lie between the result and `end`;
+    /// also returns how many it found.
+    private func startOfLast(_ count: UInt64, before end: UInt64) -> (start: UInt64, found: UInt64) {
         var found: UInt64 = 0
         var cursor = end
         while true {
             let (events, first) = store.ring.read(before: cursor, limit: Self.batchSize)
-            if events.isEmpty { return cursor }
+            if events.isEmpty { return (cursor, found) }
             for (offset, event) in events.enumerated().reversed() {
                 guard case .flow(let flow) = event else { continue }
-                if let since = query.since, flow.time < since { return first + UInt64(offset) + 1 }
+                if let since = query.since, flow.time < since { return (first + UInt64(offset) + 1, found) }
                 if query.selects(flow) {
                     found += 1
-                    if found == count { return first + UInt64(offset) }
+                    if found == count { return (first + UInt64(offset), found) }
                 }
             }
             cursor = first

@@ -24,8 +24,9 @@ public struct FlowPipeline: Sendable {
         var flow = flow
         if flow.nodeName.isEmpty { flow.nodeName = nodeName }
         if flow.time == .zero { flow.time = FlowClock.now() }
-        for sink in sinks { sink.observe(flow) }
-        store.ingest(flow)
+        // Stored first: sinks (the history writer) see the uuid the ring gave the flow.
+        let stored = store.ingest(flow)
+        for sink in sinks { sink.observe(stored) }
     }
 
     /// Events the datapath lost (failed ring buffer reservations, per CPU when known).

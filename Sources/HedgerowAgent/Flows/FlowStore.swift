@@ -27,14 +27,18 @@ public final class FlowStore: Sendable {
         uuidSeed = UInt64.random(in: .min ... .max)
     }
 
-    /// Stores a flow, stamping its uuid when it has none.
-    public func ingest(_ flow: Flow) {
+    /// Stores a flow, stamping its uuid when it has none; returns the flow as stored.
+    @discardableResult
+    public func ingest(_ flow: Flow) -> Flow {
         let seed = uuidSeed
+        var stored = flow
         ring.append(.flow(flow)) { event, sequence in
             guard case .flow(var flow) = event, flow.uuid == nil else { return }
             flow.uuid = FlowUUID(seed: seed, sequence: sequence)
             event = .flow(flow)
+            stored = flow
         }
+        return stored
     }
 
     /// Records events the datapath could not report (`count` of them, from `source`); readers
@@ -78,8 +82,9 @@ public final class FlowStore: Sendable {
     }
 
     /// A reader for one request (see FlowCursor for the semantics).
-    public func cursor(for query: FlowQuery) -> FlowCursor {
-        FlowCursor(store: self, query: query)
+    /// With `history`, flows older than the ring are read from it first.
+    public func cursor(for query: FlowQuery, history: (any FlowHistorySource)? = nil) -> FlowCursor {
+        FlowCursor(store: self, query: query, history: history)
     }
 }
 

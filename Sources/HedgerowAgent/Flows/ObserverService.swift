@@ -13,9 +13,15 @@ public struct ObserverService: Observer_Observer.SimpleServiceProtocol {
     /// What GetNodes reports as this node's address and TLS state.
     let address: String
     let tlsServerName: String?
+    /// Flows older than the ring (the agent's flow log), if kept.
+    let history: (any FlowHistorySource)?
 
-    public init(store: FlowStore, nodeName: String, version: String = "hedgerow", address: String = "", tlsServerName: String? = nil) {
+    public init(
+        store: FlowStore, nodeName: String, version: String = "hedgerow", address: String = "", tlsServerName: String? = nil,
+        history: (any FlowHistorySource)? = nil
+    ) {
         self.store = store
+        self.history = history
         self.nodeName = nodeName
         self.version = version
         self.address = address
@@ -31,7 +37,7 @@ public struct ObserverService: Observer_Observer.SimpleServiceProtocol {
         } catch {
             throw RPCError(code: .invalidArgument, message: error.description)
         }
-        var cursor = store.cursor(for: query)
+        var cursor = store.cursor(for: query, history: history)
         while let batch = await cursor.next() {
             try await response.write(contentsOf: batch.map { Observer_GetFlowsResponse($0, nodeName: nodeName) })
         }

@@ -27,6 +27,7 @@ public struct AgentProcess: Sendable {
          "--bpf-dir", options.bpfDir,
          "--cgroup", node.cgroup,
          "--uplink", Underlay.nodeInterface]
+            + AgentArgumentsFile.read(agentSocket: node.agentSocket)
     }
 
     /// Starts the agent and returns its pid once its API socket accepts connections.
