@@ -46,8 +46,8 @@ public enum ObserverTarget: Sendable, Hashable, CustomStringConvertible {
     var resolvableTarget: any ResolvableTarget {
         switch self {
         case .unixSocket(let path): .unixDomainSocket(path: path)
-        case .tcp(let host, let port) where IPAddressLiteral.isIPv4(host): .ipv4(host: host, port: port)
-        case .tcp(let host, let port) where IPAddressLiteral.isIPv6(host): .ipv6(host: host, port: port)
+        case .tcp(let host, let port) where IPAddressLiteral.isIPv4(host): .ipv4(address: host, port: port)
+        case .tcp(let host, let port) where IPAddressLiteral.isIPv6(host): .ipv6(address: host, port: port)
         case .tcp(let host, let port): .dns(host: host, port: port)
         }
     }

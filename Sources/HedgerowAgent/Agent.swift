@@ -66,9 +66,11 @@ public struct Agent: Sendable {
         let metrics = try config.metricsListen.map {
             try telemetry.makeServer(listen: $0, isReady: { readiness.startupToReady != nil })
         }
+        let flowHistory = config.flowLog.map { FlowLogHistory(directory: $0.directory) }
         let observer = ObserverService(
             store: flows.store, nodeName: config.nodeName, version: "hedgerow \(HedgerowVersion.current)",
-            history: config.flowLog.map { FlowLogHistory(directory: $0.directory) })
+            history: flowHistory)
+        policy.observedFlows = ObservedFlows(store: flows.store, history: flowHistory)
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: .unixDomainSocket(path: config.apiSocketPath), transportSecurity: .plaintext),

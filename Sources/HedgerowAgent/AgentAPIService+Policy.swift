@@ -10,9 +10,46 @@ extension AgentAPIService {
     func applyPolicies(
         request: Hedgerow_Agent_V1_ApplyPoliciesRequest, context: ServerContext
     ) async throws -> Hedgerow_Agent_V1_PolicyChangeResponse {
-        try await rpc {
-            let result = try policy.apply(files: request.files.map { ($0.name, $0.contents) }, dryRun: request.dryRun)
-            return Self.response(result.changes, result.outcome, revision: policy.revision)
+        let files = request.files.map { (name: $0.name, contents: $0.contents) }
+        guard request.dryRun else {
+            return try await rpc {
+                let result = try policy.apply(files: files, dryRun: false)
+                return Self.response(result.changes, result.outcome, revision: policy.revision)
+            }
+        }
+        let since: FlowTimestamp?
+        if request.since.isEmpty {
+            since = nil
+        } else if let parsed = PolicyImpactSince.parse(request.since, now: FlowClock.now()) {
+            since = parsed
+        } else {
+            throw RPCError(
+                code: .invalidArgument, message: "--since \(request.since): not a duration (2h, 30m) or an RFC 3339 time")
+        }
+        // Flows first, outside the engine's lock: reading a long history must not stall policy.
+        let observed = await policy.observedFlows?.tally(since: since) ?? ObservedConnectionTally()
+        return try await rpc {
+            let preview = try policy.preview(files: files)
+            var response = Self.response(preview.changes, nil, revision: policy.revision)
+            let impact = preview.impact(of: observed)
+            response.impact = impact.changes.map(Self.verdictChange)
+            response.observedConnections = UInt32(clamping: impact.connections)
+            response.untraceable = impact.untraceable
+            return response
+        }
+    }
+
+    private static func verdictChange(_ change: PolicyImpact.Change) -> Hedgerow_Agent_V1_VerdictChange {
+        .with {
+            $0.source = change.connection.source.description
+            $0.destination = change.connection.destination.description
+            $0.port = UInt32(change.connection.port)
+            $0.protocol = change.connection.protocolName
+            $0.oldVerdict = change.before.rawValue
+            $0.newVerdict = change.after.rawValue
+            $0.flows = UInt64(change.flows)
+            $0.lastSeenUnixNanos = change.lastSeen.nanosecondsSinceEpoch
+            $0.decidedBy = change.decidedBy
         }
     }
 

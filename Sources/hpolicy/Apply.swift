@@ -12,26 +12,28 @@ extension HPolicy {
         @OptionGroup var socket: AgentSocketOption
         @Option(name: .shortAndLong, help: "A file, a directory of *.yaml/*.yml/*.json, or - for stdin. Repeatable.")
         var filename: [String]
-        @Flag(help: "Validate and show what would change; change nothing.")
+        @Flag(help: "Validate and show what would change, with the observed connections whose verdict would change; change nothing.")
         var dryRun = false
+        @Option(help: "With --dry-run: only flows since a duration back from now (2h) or an RFC 3339 time.")
+        var since: String?
         @Option(help: "How long to wait for the endpoints to enforce the result (seconds).")
         var timeout: Double = 10
 
+        func validate() throws {
+            if since != nil && !dryRun { throw ValidationError("--since needs --dry-run") }
+        }
+
         func run() async throws {
-            let files = try PolicyFiles.read(filename)
-            let offline = PolicyFiles.validate(files)
-            for warning in offline.warnings { printError("warning: \(warning)") }
-            guard offline.errors.isEmpty else {
-                for error in offline.errors { printError("error: \(error)") }
-                throw ExitCode.failure
+            if dryRun {
+                let response = try await DryRun.call(filename: filename, since: since, socket: socket.resolved)
+                try PolicyCall.report(response, dryRun: true)
+                try ImpactReport.print(response, output: .table)
+                return
             }
-            let request = Hedgerow_Agent_V1_ApplyPoliciesRequest.with {
-                $0.files = files.map { file in .with { $0.name = file.name; $0.contents = file.contents } }
-                $0.dryRun = dryRun
-                $0.waitTimeoutMs = UInt32(timeout * 1000)
-            }
+            var request = try PolicyFiles.applyRequest(filename)
+            request.waitTimeoutMs = UInt32(timeout * 1000)
             let response = try await PolicyCall.run(socket.resolved) { try await $0.applyPolicies(request) }
-            try PolicyCall.report(response, dryRun: dryRun)
+            try PolicyCall.report(response, dryRun: false)
         }
     }
 

@@ -16,7 +16,8 @@ struct HPolicy: AsyncParsableCommand {
             refused by the agent, or agent unreachable (nothing changed); 2 usage error; 3 stored \
             and enforced by the other endpoints, but the endpoints named on stderr could not \
             enforce it (e.g. more policy map entries than the per-endpoint limit of 16384): \
-            each keeps its previous policy, whole, and is retried on every later change.
+            each keeps its previous policy, whole, and is retried on every later change; for \
+            `apply --dry-run` and `diff`, 3 means an observed connection would become denied.
             """,
-        subcommands: [Apply.self, Delete.self, Get.self, Validate.self, Trace.self])
+        subcommands: [Apply.self, Diff.self, Delete.self, Get.self, Validate.self, Trace.self])
 }

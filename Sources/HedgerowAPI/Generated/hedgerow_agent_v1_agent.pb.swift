@@ -425,6 +425,10 @@ public nonisolated struct Hedgerow_Agent_V1_ApplyPoliciesRequest: Sendable {
   /// How long to wait for every affected endpoint to enforce the result; 0 = 10 s.
   public var waitTimeoutMs: UInt32 = 0
 
+  /// Dry run only: which observed flows the impact preview reads, as a Go duration ("2h") back
+  /// from now or an RFC 3339 time; empty = every flow the agent holds (ring and history).
+  public var since: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -484,6 +488,52 @@ public nonisolated struct Hedgerow_Agent_V1_PolicyChangeResponse: Sendable {
   public var laggingEndpoints: [String] = []
 
   public var affectedEndpoints: UInt32 = 0
+
+  /// Dry run only: observed connections whose verdict the request would change.
+  public var impact: [Hedgerow_Agent_V1_VerdictChange] = []
+
+  /// Dry run only: distinct observed connections evaluated, changed or not.
+  public var observedConnections: UInt32 = 0
+
+  /// Dry run only: connections that could not be evaluated (a pod gone since), with the reason.
+  public var untraceable: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One observed connection (the forward direction: who opened it, to which port) whose verdict
+/// would change.
+public nonisolated struct Hedgerow_Agent_V1_VerdictChange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// NAMESPACE/POD, an address, or "ADDRESS (node)".
+  public var source: String = String()
+
+  public var destination: String = String()
+
+  /// 0 for protocols without ports.
+  public var port: UInt32 = 0
+
+  /// "TCP", "UDP", "SCTP", "ICMP", "ICMPv6".
+  public var `protocol`: String = String()
+
+  /// "ALLOWED" or "DENIED".
+  public var oldVerdict: String = String()
+
+  public var newVerdict: String = String()
+
+  /// Observed forward flows of the connection.
+  public var flows: UInt64 = 0
+
+  /// When the last of them was seen, in nanoseconds since the Unix epoch.
+  public var lastSeenUnixNanos: Int64 = 0
+
+  /// The policies that decide the new verdict.
+  public var decidedBy: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1371,7 +1421,7 @@ nonisolated extension Hedgerow_Agent_V1_PolicyRef: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Hedgerow_Agent_V1_ApplyPoliciesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ApplyPoliciesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}files\0\u{3}dry_run\0\u{3}wait_timeout_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}files\0\u{3}dry_run\0\u{3}wait_timeout_ms\0\u{1}since\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1382,6 +1432,7 @@ nonisolated extension Hedgerow_Agent_V1_ApplyPoliciesRequest: SwiftProtobuf.Mess
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.files) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.dryRun) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.waitTimeoutMs) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.since) }()
       default: break
       }
     }
@@ -1397,6 +1448,9 @@ nonisolated extension Hedgerow_Agent_V1_ApplyPoliciesRequest: SwiftProtobuf.Mess
     if self.waitTimeoutMs != 0 {
       try visitor.visitSingularUInt32Field(value: self.waitTimeoutMs, fieldNumber: 3)
     }
+    if !self.since.isEmpty {
+      try visitor.visitSingularStringField(value: self.since, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1404,6 +1458,7 @@ nonisolated extension Hedgerow_Agent_V1_ApplyPoliciesRequest: SwiftProtobuf.Mess
     if lhs.files != rhs.files {return false}
     if lhs.dryRun != rhs.dryRun {return false}
     if lhs.waitTimeoutMs != rhs.waitTimeoutMs {return false}
+    if lhs.since != rhs.since {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1485,7 +1540,7 @@ nonisolated extension Hedgerow_Agent_V1_PolicyChange: SwiftProtobuf.Message, Swi
 
 nonisolated extension Hedgerow_Agent_V1_PolicyChangeResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PolicyChangeResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{1}revision\0\u{1}enforced\0\u{3}lagging_endpoints\0\u{3}affected_endpoints\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{1}revision\0\u{1}enforced\0\u{3}lagging_endpoints\0\u{3}affected_endpoints\0\u{1}impact\0\u{3}observed_connections\0\u{1}untraceable\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1498,6 +1553,9 @@ nonisolated extension Hedgerow_Agent_V1_PolicyChangeResponse: SwiftProtobuf.Mess
       case 3: try { try decoder.decodeSingularBoolField(value: &self.enforced) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.laggingEndpoints) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.affectedEndpoints) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.impact) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.observedConnections) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.untraceable) }()
       default: break
       }
     }
@@ -1519,6 +1577,15 @@ nonisolated extension Hedgerow_Agent_V1_PolicyChangeResponse: SwiftProtobuf.Mess
     if self.affectedEndpoints != 0 {
       try visitor.visitSingularUInt32Field(value: self.affectedEndpoints, fieldNumber: 5)
     }
+    if !self.impact.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.impact, fieldNumber: 6)
+    }
+    if self.observedConnections != 0 {
+      try visitor.visitSingularUInt32Field(value: self.observedConnections, fieldNumber: 7)
+    }
+    if !self.untraceable.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.untraceable, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1528,6 +1595,79 @@ nonisolated extension Hedgerow_Agent_V1_PolicyChangeResponse: SwiftProtobuf.Mess
     if lhs.enforced != rhs.enforced {return false}
     if lhs.laggingEndpoints != rhs.laggingEndpoints {return false}
     if lhs.affectedEndpoints != rhs.affectedEndpoints {return false}
+    if lhs.impact != rhs.impact {return false}
+    if lhs.observedConnections != rhs.observedConnections {return false}
+    if lhs.untraceable != rhs.untraceable {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Hedgerow_Agent_V1_VerdictChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".VerdictChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}source\0\u{1}destination\0\u{1}port\0\u{1}protocol\0\u{3}old_verdict\0\u{3}new_verdict\0\u{1}flows\0\u{3}last_seen_unix_nanos\0\u{3}decided_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.destination) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.port) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.`protocol`) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.oldVerdict) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.newVerdict) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.flows) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.lastSeenUnixNanos) }()
+      case 9: try { try decoder.decodeRepeatedStringField(value: &self.decidedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 1)
+    }
+    if !self.destination.isEmpty {
+      try visitor.visitSingularStringField(value: self.destination, fieldNumber: 2)
+    }
+    if self.port != 0 {
+      try visitor.visitSingularUInt32Field(value: self.port, fieldNumber: 3)
+    }
+    if !self.`protocol`.isEmpty {
+      try visitor.visitSingularStringField(value: self.`protocol`, fieldNumber: 4)
+    }
+    if !self.oldVerdict.isEmpty {
+      try visitor.visitSingularStringField(value: self.oldVerdict, fieldNumber: 5)
+    }
+    if !self.newVerdict.isEmpty {
+      try visitor.visitSingularStringField(value: self.newVerdict, fieldNumber: 6)
+    }
+    if self.flows != 0 {
+      try visitor.visitSingularUInt64Field(value: self.flows, fieldNumber: 7)
+    }
+    if self.lastSeenUnixNanos != 0 {
+      try visitor.visitSingularInt64Field(value: self.lastSeenUnixNanos, fieldNumber: 8)
+    }
+    if !self.decidedBy.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.decidedBy, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Hedgerow_Agent_V1_VerdictChange, rhs: Hedgerow_Agent_V1_VerdictChange) -> Bool {
+    if lhs.source != rhs.source {return false}
+    if lhs.destination != rhs.destination {return false}
+    if lhs.port != rhs.port {return false}
+    if lhs.`protocol` != rhs.`protocol` {return false}
+    if lhs.oldVerdict != rhs.oldVerdict {return false}
+    if lhs.newVerdict != rhs.newVerdict {return false}
+    if lhs.flows != rhs.flows {return false}
+    if lhs.lastSeenUnixNanos != rhs.lastSeenUnixNanos {return false}
+    if lhs.decidedBy != rhs.decidedBy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -42,6 +42,8 @@ final class PolicyEngine: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The flows a dry run's impact preview reads; set once the flow pipeline exists.
+    private let observed = Mutex<ObservedFlows?>(nil)
     private let datapath: EndpointDatapath
     private let appliedStore: AppliedPolicyStore
     private let identityFile: String
@@ -126,19 +128,7 @@ final class PolicyEngine: Sendable {
     func apply(files: [(name: String, contents: String)], dryRun: Bool) throws -> (changes: [Change], outcome: SyncOutcome?) {
         let parsed = try PolicyDocuments.parse(files)
         return try state.withLock { state in
-            var changes: [Change] = []
-            for (object, stored) in parsed.objects {
-                let reference = object.reference
-                if state.manifests.policies[reference] != nil {
-                    throw PolicyInputError(problems: [
-                        "\(stored.file) (\(reference)): defined in the manifests directory; change it there"
-                    ])
-                }
-                let action: Change.Action =
-                    state.appliedObjects[reference] == nil ? .created
-                    : state.appliedObjects[reference] == object ? .unchanged : .configured
-                changes.append(Change(reference: reference, action: action))
-            }
+            let changes = try Self.changes(parsed, state)
             guard !dryRun else { return (changes, nil) }
             var next = state.applied
             for (object, stored) in parsed.objects {
@@ -149,6 +139,55 @@ final class PolicyEngine: Sendable {
             state.applied = next
             return (changes, sync(&state))
         }
+    }
+
+    /// Where dry runs read observed flows (the agent wires this after creating the flow store).
+    var observedFlows: ObservedFlows? {
+        get { observed.withLock { $0 } }
+        set { observed.withLock { $0 = newValue } }
+    }
+
+    /// What applying `files` would change, and the policy before and after, as compilers; changes
+    /// nothing. The candidate is compiled by the same merge as a real apply, so what it decides
+    /// is what the datapath would enforce.
+    func preview(files: [(name: String, contents: String)]) throws -> PolicyPreview {
+        let parsed = try PolicyDocuments.parse(files)
+        return try state.withLock { state in
+            let changes = try Self.changes(parsed, state)
+            refreshHostAddresses(&state)
+            var appliedObjects = state.appliedObjects
+            for (object, _) in parsed.objects { appliedObjects[object.reference] = object }
+            var candidate = state.compiler
+            _ = candidate.update(to: Self.inputs(state, appliedObjects: appliedObjects))
+            let snapshot = state
+            return PolicyPreview(
+                changes: changes, current: state.compiler, candidate: candidate,
+                resolve: { Self.resolve($0, snapshot) })
+        }
+    }
+
+    private static func changes(_ parsed: PolicyDocuments.Parsed, _ state: State) throws -> [Change] {
+        try parsed.objects.map { item in
+            let (object, stored) = item
+            let reference = object.reference
+            if state.manifests.policies[reference] != nil {
+                throw PolicyInputError(problems: [
+                    "\(stored.file) (\(reference)): defined in the manifests directory; change it there"
+                ])
+            }
+            let action: Change.Action =
+                state.appliedObjects[reference] == nil ? .created
+                : state.appliedObjects[reference] == object ? .unchanged : .configured
+            return Change(reference: reference, action: action)
+        }
+    }
+
+    /// The compiler's inputs: the cluster's policies and those applied through the API.
+    private static func inputs(_ state: State, appliedObjects: [ObjectReference: PolicyObject]) -> PolicyInputs {
+        let merged = ClusterState(
+            namespaces: Array(state.manifests.namespaces.values), pods: Array(state.manifests.pods.values),
+            policies: Array(state.manifests.policies.values) + Array(appliedObjects.values))
+        return PolicyInputs(state: merged, localEndpoints: Set(state.local.keys))
     }
 
     func delete(_ references: [ObjectReference]) throws -> (changes: [Change], outcome: SyncOutcome) {
@@ -237,10 +276,7 @@ final class PolicyEngine: Sendable {
     private func sync(_ state: inout State) -> SyncOutcome {
         let started = ContinuousClock.now
         defer { metrics.recordPolicySync(ContinuousClock.now - started) }
-        let merged = ClusterState(
-            namespaces: Array(state.manifests.namespaces.values), pods: Array(state.manifests.pods.values),
-            policies: Array(state.manifests.policies.values) + Array(state.appliedObjects.values))
-        let update = state.compiler.update(to: PolicyInputs(state: merged, localEndpoints: Set(state.local.keys)))
+        let update = state.compiler.update(to: Self.inputs(state, appliedObjects: state.appliedObjects))
         refreshHostAddresses(&state)
         var lagging: [String] = []
         do {
