@@ -1,3 +1,5 @@
+import HedgerowCore
+
 /// The `hagent run --flow-log-*` values: sizes ("256MiB", "1GB", "1048576") and Go-style
 /// durations ("24h", "1h30m"). Pure; nil for text that is not one.
 public enum FlowHistoryArguments {
@@ -14,24 +16,9 @@ public enum FlowHistoryArguments {
         return Int(bytes)
     }
 
-    /// Go's time.ParseDuration units (ns, us, µs, ms, s, m, h), positive only.
+    /// Go's time.ParseDuration syntax (ns, us, µs, ms, s, m, h), positive only.
     public static func duration(_ text: String) -> Duration? {
-        var rest = Substring(text)
-        var nanoseconds: Double = 0
-        let units: [(String, Double)] = [
-            ("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
-        ]
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            // Longest unit first: "ms" before "m".
-            guard let unit = units.sorted(by: { $0.0.count > $1.0.count }).first(where: { rest.hasPrefix($0.0) }) else { return nil }
-            rest = rest.dropFirst(unit.0.count)
-            nanoseconds += value * unit.1
-        }
-        guard nanoseconds > 0, nanoseconds < 9e18 else { return nil }
-        return .nanoseconds(Int64(nanoseconds))
+        guard let nanoseconds = GoTimeSyntax.goDuration(text), nanoseconds > 0 else { return nil }
+        return .nanoseconds(nanoseconds)
     }
 }

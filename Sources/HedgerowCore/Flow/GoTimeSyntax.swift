@@ -1,6 +1,7 @@
-/// The `--since` of a dry run: a Go duration back from now ("2h", "90m", "1h30m") or an
-/// RFC 3339 time ("2026-11-27T06:00:00Z", fraction and offset allowed).
-public enum PolicyImpactSince {
+/// Times as users type them to Go-made tools (hubble, kubectl): a Go duration ("2h", "90m",
+/// "1h30m"; `--since` counts it back from now) or an RFC 3339 time ("2026-11-27T06:00:00Z",
+/// fraction and offset allowed). Used by `hpolicy diff --since` and `hagent run --flow-log-max-age`.
+public enum GoTimeSyntax {
     public static func parse(_ text: String, now: FlowTimestamp) -> FlowTimestamp? {
         if let nanoseconds = goDuration(text) {
             return FlowTimestamp(nanosecondsSinceEpoch: now.nanosecondsSinceEpoch - nanoseconds)
