@@ -119,9 +119,25 @@ static __always_inline int forward(struct event_source *source, const struct hed
 	return TC_ACT_OK;
 }
 
-/* Policy for a connection's forward direction; fills the outcome's policy fields. */
+/* A connection that passes although an audit-mode policy would drop it: reported with verdict
+ * AUDIT, the reason it would have been dropped and that policy. */
+static __always_inline int forward_audited(struct event_source *source, const struct hedgerow_packet *pkt,
+					   struct event_outcome *outcome, const struct policy_decision *would)
+{
+	outcome->verdict = HEDGEROW_VERDICT_AUDIT;
+	outcome->drop_reason = would->drop_reason;
+	outcome->policy_cookie = would->cookie;
+	outcome->policy_match_type = would->match_type;
+	outcome->report_reason = HEDGEROW_REPORT_NEW;
+	services_frontend_for_event(source);
+	emit_flow(source, pkt, outcome);
+	return TC_ACT_OK;
+}
+
+/* Policy for a connection's forward direction; fills the outcome's policy fields with the
+ * enforced decision, and `audit` with the audit view's when the enforced one allows. */
 static __always_inline __u16 check_policy(const struct event_source *source, const struct hedgerow_packet *pkt,
-					  __u32 endpoint_flags, struct event_outcome *outcome)
+					  __u32 endpoint_flags, struct event_outcome *outcome, struct policy_decision *audit)
 {
 	const union hedgerow_addr *remote = source->direction == HEDGEROW_DIR_EGRESS ? &pkt->daddr : &pkt->saddr;
 	struct policy_decision decision;
@@ -131,13 +147,18 @@ static __always_inline __u16 check_policy(const struct event_source *source, con
 		      pkt->policy_port, &decision);
 	outcome->policy_cookie = decision.cookie;
 	outcome->policy_match_type = decision.match_type;
-	return decision.drop_reason;
+	if (decision.drop_reason)
+		return decision.drop_reason;
+	policy_audit(source->endpoint_id, endpoint_flags, source->direction, outcome->remote_identity, pkt->protocol,
+		     pkt->policy_port, audit);
+	return 0;
 }
 
 static __always_inline int track(struct __sk_buff *skb, struct event_source *source, struct hedgerow_packet *pkt,
 				 __u32 endpoint_flags)
 {
 	struct event_outcome outcome = {};
+	struct policy_decision audit = {};
 	const struct hedgerow_config *config = config_get();
 	struct ct_key key;
 	struct hedgerow_ct_entry *entry;
@@ -165,7 +186,7 @@ static __always_inline int track(struct __sk_buff *skb, struct event_source *sou
 
 		if (source->direction == HEDGEROW_DIR_EGRESS && !source->rev_nat_id)
 			services_socket(skb, pkt, source);
-		denied = check_policy(source, pkt, endpoint_flags, &outcome);
+		denied = check_policy(source, pkt, endpoint_flags, &outcome, &audit);
 		if (denied)
 			return drop(source, pkt, &outcome, denied);
 		origin.policy_revision = revision;
@@ -179,6 +200,8 @@ static __always_inline int track(struct __sk_buff *skb, struct event_source *sou
 		origin.reported = 1; /* every aggregation level reports a new connection */
 		if (ct_create(&key, pkt, now, config, &origin) < 0)
 			return drop(source, pkt, &outcome, HEDGEROW_DROP_CT_MAP_INSERTION_FAILED);
+		if (audit.drop_reason)
+			return forward_audited(source, pkt, &outcome, &audit);
 		return forward(source, pkt, &outcome, HEDGEROW_REPORT_NEW);
 	}
 
@@ -200,13 +223,17 @@ static __always_inline int track(struct __sk_buff *skb, struct event_source *sou
 	forward_direction = state == HEDGEROW_TRACE_ESTABLISHED;
 	/* The endpoint's policy changed since this connection was allowed: ask again. */
 	if (forward_direction && entry->policy_revision != revision) {
-		denied = check_policy(source, pkt, endpoint_flags, &outcome);
+		denied = check_policy(source, pkt, endpoint_flags, &outcome, &audit);
 		if (denied)
 			return drop(source, pkt, &outcome, denied);
 		entry->policy_revision = revision;
 		entry->policy_cookie = outcome.policy_cookie;
 		entry->remote_identity = outcome.remote_identity;
 		entry->policy_match_type = outcome.policy_match_type;
+		if (audit.drop_reason) {
+			ct_update(entry, pkt, forward_direction, now, source->packet_length, config, &change);
+			return forward_audited(source, pkt, &outcome, &audit);
+		}
 	}
 
 	ct_update(entry, pkt, forward_direction, now, source->packet_length, config, &change);

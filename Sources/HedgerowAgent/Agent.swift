@@ -35,8 +35,10 @@ public struct Agent: Sendable {
         let telemetry = AgentTelemetry()
         let policy = try PolicyEngine(
             datapath: datapath, stateDirectory: config.stateDirectory, clusterSource: config.kubernetes == nil ? "manifests" : "kubernetes",
-            metrics: telemetry.agent, logger: logger)
-        let enricher = FlowEnricher(nodeName: config.nodeName, podIdentity: { policy.identity(of: $0) })
+            compilerOptions: PolicyCompiler.Options(auditEverything: config.policyAudit), metrics: telemetry.agent, logger: logger)
+        let enricher = FlowEnricher(
+            nodeName: config.nodeName, podIdentity: { policy.identity(of: $0) },
+            auditIsolation: { policy.auditIsolation(endpointID: $0, direction: $1) })
         let endpoints = EndpointManager(
             nodeName: config.nodeName, datapath: datapath, links: try LinkDirectory(),
             store: EndpointStore(stateDirectory: config.stateDirectory), policy: policy, flowNames: enricher,

@@ -77,6 +77,7 @@ extension AgentAPIService {
                     $0.ref = Self.ref(item.reference)
                     $0.source = item.source
                     $0.json = item.json
+                    $0.mode = item.mode.rawValue
                 }
             }
         }

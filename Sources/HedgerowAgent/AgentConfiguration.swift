@@ -31,6 +31,8 @@ public struct AgentConfiguration: Sendable {
     public var metricsListen: String?
     /// Flow history on disk (`--flow-log`); nil: off.
     public var flowLog: FlowLogConfiguration?
+    /// Every policy in audit mode (`--policy-audit`): nothing is dropped by policy, what would be is reported as AUDIT.
+    public var policyAudit: Bool
 
     public init(
         nodeName: String,
@@ -46,7 +48,8 @@ public struct AgentConfiguration: Sendable {
         flowCapacity: Int = FlowStore.defaultCapacity,
         observerListen: ObserverListenConfiguration? = nil,
         metricsListen: String? = "127.0.0.1:9962",
-        flowLog: FlowLogConfiguration? = nil
+        flowLog: FlowLogConfiguration? = nil,
+        policyAudit: Bool = false
     ) {
         self.nodeName = nodeName
         self.manifestsDirectory = manifestsDirectory
@@ -62,6 +65,7 @@ public struct AgentConfiguration: Sendable {
         self.observerListen = observerListen
         self.metricsListen = metricsListen
         self.flowLog = flowLog
+        self.policyAudit = policyAudit
     }
 }
 

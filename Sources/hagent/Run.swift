@@ -69,6 +69,9 @@ extension HAgent {
         @Option(help: "Delete flow history older than this Go-style duration, e.g. 24h (default: no age limit).")
         var flowLogMaxAge: String?
 
+        @Flag(help: "Audit every policy: nothing is dropped by policy; what would be passes and is reported with verdict AUDIT.")
+        var policyAudit = false
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: Logger.Level = .info
 
@@ -86,7 +89,8 @@ extension HAgent {
                 nodeName: node, manifestsDirectory: manifests, kubernetes: try kubernetesConfiguration(), pinDirectory: pinDir, stateDirectory: stateDir,
                 apiSocketPath: apiSocket, bpfObjectDirectory: try BPFObjectDirectory.resolve(bpfDir),
                 cgroupPath: cgroup, uplinkDevice: uplink, flowCapacity: flowCapacity, observerListen: try observerListenConfiguration(),
-                metricsListen: metricsListen == "off" ? nil : metricsListen, flowLog: try flowLogConfiguration())
+                metricsListen: metricsListen == "off" ? nil : metricsListen, flowLog: try flowLogConfiguration(),
+                policyAudit: policyAudit)
             do {
                 try await Agent(configuration: configuration, logger: logger, startedAt: startedAt).run()
             } catch {

@@ -22,8 +22,8 @@ extension HPolicy {
             switch output {
             case .table:
                 print(Format.table(
-                    header: ["KIND", "NAMESPACE", "NAME", "SOURCE"],
-                    rows: list.policies.map { [$0.ref.kind, $0.ref.namespace, $0.ref.name, $0.source] }))
+                    header: ["KIND", "NAMESPACE", "NAME", "SOURCE", "MODE"],
+                    rows: list.policies.map { [$0.ref.kind, $0.ref.namespace, $0.ref.name, $0.source, $0.mode] }))
             case .json:
                 print("[" + list.policies.map(Self.json).joined(separator: ",\n") + "]")
             case .yaml:

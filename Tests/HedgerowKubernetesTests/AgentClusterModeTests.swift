@@ -152,7 +152,7 @@ import Testing
         #expect(listed.policies == ["CiliumNetworkPolicy y/db-from-api", "NetworkPolicy x/api-from-web"])
         // Named by their source; JSON output stays valid although the agent keeps no text of them.
         let table = try await blocking { try agent.hpolicy(["get"]) }
-        #expect(table.split(separator: "\n").dropFirst().allSatisfy { $0.hasSuffix("kubernetes") }, "\(table)")
+        #expect(table.split(separator: "\n").dropFirst().allSatisfy { $0.hasSuffix("kubernetes  enforce") }, "\(table)")
         let json = try await blocking { try agent.hpolicy(["get", "-o", "json"]) }
         let objects = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
         #expect(objects?.compactMap { $0["kind"] as? String }.sorted() == ["CiliumNetworkPolicy", "NetworkPolicy"], "\(json)")

@@ -39,7 +39,7 @@ struct hedgerow_endpoint_key {
 };
 
 /*
- * hedgerow_endpoint_info.flags: bits 0-7 are flags, bits 8-31 the endpoint's
+ * hedgerow_endpoint_info.flags: bits 0-9 are flags, bits 10-31 the endpoint's
  * policy revision. The datapath reads the word once per packet, so everything
  * policy needs - enforcement, which policy generation to look up, revision -
  * is seen as one consistent value. Per-direction bits are indexed by
@@ -56,12 +56,22 @@ enum hedgerow_endpoint_flags {
 	HEDGEROW_EP_F_RULES_INGRESS = 1u << 4,
 	/* Which of the endpoint's two policy generations is active (see hedgerow_policy_key). */
 	HEDGEROW_EP_F_POLICY_GENERATION = 1u << 5,
+	/* Audit mode: an audit-mode policy selects the endpoint in that direction. A connection
+	 * the policy allows is looked up again in the audit view (every policy, as if enforced);
+	 * when that view drops it, it passes and is reported with verdict AUDIT. */
+	HEDGEROW_EP_F_AUDIT_EGRESS = 1u << 6,
+	HEDGEROW_EP_F_AUDIT_INGRESS = 1u << 7,
+	/* The audit view's default deny in that direction. */
+	HEDGEROW_EP_F_AUDIT_ENFORCE_EGRESS = 1u << 8,
+	HEDGEROW_EP_F_AUDIT_ENFORCE_INGRESS = 1u << 9,
 };
 
 #define HEDGEROW_EP_F_ENFORCE_BASE 2u /* == HEDGEROW_EP_F_ENFORCE_EGRESS */
 #define HEDGEROW_EP_F_RULES_BASE 8u   /* == HEDGEROW_EP_F_RULES_EGRESS */
-#define HEDGEROW_EP_REVISION_SHIFT 8
-#define HEDGEROW_EP_REVISION_MASK 0xffffff00u
+#define HEDGEROW_EP_F_AUDIT_BASE 64u  /* == HEDGEROW_EP_F_AUDIT_EGRESS */
+#define HEDGEROW_EP_F_AUDIT_ENFORCE_BASE 256u /* == HEDGEROW_EP_F_AUDIT_ENFORCE_EGRESS */
+#define HEDGEROW_EP_REVISION_SHIFT 10
+#define HEDGEROW_EP_REVISION_MASK 0xfffffc00u
 
 struct hedgerow_endpoint_info {
 	__u32 endpoint_id; /* 1..HEDGEROW_MAX_ENDPOINTS-1, 0 is never used */
@@ -158,12 +168,14 @@ struct hedgerow_policy_key {
 	__u32 prefixlen;   /* HEDGEROW_POLICY_PREFIX_STATIC + 8 (protocol) + port bits */
 	__u32 endpoint_id; /* host byte order: always matched in full */
 	__u32 identity;    /* remote identity, HEDGEROW_IDENTITY_ANY for any */
-	__u8 direction;    /* enum hedgerow_direction | generation << 1 */
+	__u8 direction;    /* enum hedgerow_direction | generation << 1 | view << 2 */
 	__u8 protocol;     /* IP protocol number, 0 with a prefix that stops before it */
 	__be16 port;       /* network byte order: its leading bits are a prefix */
 };
 
 #define HEDGEROW_POLICY_GENERATION_SHIFT 1 /* in hedgerow_policy_key.direction */
+/* Also in the direction byte: 0 the enforced policy, 1 the audit view (see HEDGEROW_EP_F_AUDIT_EGRESS). */
+#define HEDGEROW_POLICY_VIEW_SHIFT 2
 #define HEDGEROW_POLICY_PREFIX_STATIC 72 /* endpoint_id, identity, direction */
 #define HEDGEROW_POLICY_PREFIX_FULL 96
 
@@ -276,6 +288,7 @@ struct hedgerow_frag_value {
 enum hedgerow_verdict {
 	HEDGEROW_VERDICT_FORWARDED = 1,
 	HEDGEROW_VERDICT_DROPPED = 2,
+	HEDGEROW_VERDICT_AUDIT = 4, /* forwarded; an audit-mode policy would have dropped it (drop_reason says why) */
 };
 
 /* flow.proto DropReason: the ones this datapath emits. */

@@ -62,37 +62,26 @@ static __always_inline __u8 policy_match_type(int specific_identity, __u8 match_
 }
 
 /*
- * The verdict for a new connection of endpoint `endpoint_id` with the remote
- * `identity` in `direction`. Two lookups: with the identity and with "any".
- * A deny from either wins; else the more specific allow (the identity's on a
- * tie); else the direction's default: deny when enforced, allow otherwise.
- * `endpoint_flags` is the word read once from the endpoint entry for this
- * packet: it names the policy generation to look up and the enforcement that
- * belongs to it.
+ * The verdict of one view of an endpoint's policy for a new connection with the
+ * remote `identity` in `direction`. Two lookups: with the identity and with
+ * "any". A deny from either wins; else the more specific allow (the identity's
+ * on a tie); else the view's default: deny when `enforced`, allow otherwise.
+ * `key_direction` is the key's direction byte: direction, generation and view.
  */
-static __always_inline void policy_decide(__u32 endpoint_id, __u32 endpoint_flags, __u8 direction, __u32 identity,
+static __always_inline void policy_lookup(__u32 endpoint_id, __u8 key_direction, int enforced, __u32 identity,
 					  __u8 protocol, __be16 port, struct policy_decision *out)
 {
-	__u8 generation = (endpoint_flags & HEDGEROW_EP_F_POLICY_GENERATION) ? 1 : 0;
 	struct hedgerow_policy_key key = {
 		.prefixlen = HEDGEROW_POLICY_PREFIX_FULL,
 		.endpoint_id = endpoint_id,
 		.identity = identity,
-		.direction = direction | generation << HEDGEROW_POLICY_GENERATION_SHIFT,
+		.direction = key_direction,
 		.protocol = protocol,
 		.port = port,
 	};
 	struct hedgerow_policy_value *found;
 	__u8 specific_action = 0, specific_bits = 0, any_action = 0, any_bits = 0;
 	__u32 specific_cookie = 0, any_cookie = 0;
-	int enforced = endpoint_flags & (HEDGEROW_EP_F_ENFORCE_BASE << direction);
-
-	out->cookie = 0;
-	out->drop_reason = 0;
-	out->match_type = HEDGEROW_POLICY_MATCH_NONE;
-	out->_pad = 0;
-	if (!enforced && !(endpoint_flags & (HEDGEROW_EP_F_RULES_BASE << direction)))
-		return;
 
 	/* Copy what a lookup found at once: the agent may replace the entry meanwhile. */
 	found = bpf_map_lookup_elem(&hedgerow_policy, &key);
@@ -129,6 +118,55 @@ static __always_inline void policy_decide(__u32 endpoint_id, __u32 endpoint_flag
 	}
 	if (enforced)
 		out->drop_reason = HEDGEROW_DROP_POLICY_DENIED;
+}
+
+static __always_inline void policy_decision_clear(struct policy_decision *out)
+{
+	out->cookie = 0;
+	out->drop_reason = 0;
+	out->match_type = HEDGEROW_POLICY_MATCH_NONE;
+	out->_pad = 0;
+}
+
+static __always_inline __u8 policy_key_direction(__u32 endpoint_flags, __u8 direction, __u8 view)
+{
+	__u8 generation = (endpoint_flags & HEDGEROW_EP_F_POLICY_GENERATION) ? 1 : 0;
+
+	return direction | generation << HEDGEROW_POLICY_GENERATION_SHIFT | view << HEDGEROW_POLICY_VIEW_SHIFT;
+}
+
+/*
+ * The enforced verdict for a new connection of endpoint `endpoint_id`.
+ * `endpoint_flags` is the word read once from the endpoint entry for this
+ * packet: it names the policy generation to look up and the enforcement that
+ * belongs to it. A direction that neither enforces nor has entries skips the lookups.
+ */
+static __always_inline void policy_decide(__u32 endpoint_id, __u32 endpoint_flags, __u8 direction, __u32 identity,
+					  __u8 protocol, __be16 port, struct policy_decision *out)
+{
+	int enforced = endpoint_flags & (HEDGEROW_EP_F_ENFORCE_BASE << direction);
+
+	policy_decision_clear(out);
+	if (!enforced && !(endpoint_flags & (HEDGEROW_EP_F_RULES_BASE << direction)))
+		return;
+	policy_lookup(endpoint_id, policy_key_direction(endpoint_flags, direction, 0), enforced, identity, protocol, port,
+		      out);
+}
+
+/*
+ * Audit mode: what the audit view (every policy, audit-mode ones as if enforced)
+ * says of a connection the enforced policy allowed. Only endpoints that an
+ * audit-mode policy selects in `direction` pay for these lookups. A drop_reason
+ * in `out` means "would have been dropped, by out->cookie".
+ */
+static __always_inline void policy_audit(__u32 endpoint_id, __u32 endpoint_flags, __u8 direction, __u32 identity,
+					 __u8 protocol, __be16 port, struct policy_decision *out)
+{
+	policy_decision_clear(out);
+	if (!(endpoint_flags & (HEDGEROW_EP_F_AUDIT_BASE << direction)))
+		return;
+	policy_lookup(endpoint_id, policy_key_direction(endpoint_flags, direction, 1),
+		      endpoint_flags & (HEDGEROW_EP_F_AUDIT_ENFORCE_BASE << direction), identity, protocol, port, out);
 }
 
 #endif /* HEDGEROW_POLICY_H */

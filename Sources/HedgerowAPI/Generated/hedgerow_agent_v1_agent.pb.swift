@@ -573,6 +573,9 @@ public nonisolated struct Hedgerow_Agent_V1_StoredPolicy: Sendable {
   /// The policy as JSON (Kubernetes object shape), for `hpolicy get -o yaml|json`.
   public var json: String = String()
 
+  /// "enforce" or "audit" (its policy.hedgerow.dev/mode annotation, or the agent's --policy-audit).
+  public var mode: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1705,7 +1708,7 @@ nonisolated extension Hedgerow_Agent_V1_ListPoliciesRequest: SwiftProtobuf.Messa
 
 nonisolated extension Hedgerow_Agent_V1_StoredPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StoredPolicy"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ref\0\u{1}source\0\u{1}json\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ref\0\u{1}source\0\u{1}json\0\u{1}mode\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1716,6 +1719,7 @@ nonisolated extension Hedgerow_Agent_V1_StoredPolicy: SwiftProtobuf.Message, Swi
       case 1: try { try decoder.decodeSingularMessageField(value: &self._ref) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.source) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.json) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.mode) }()
       default: break
       }
     }
@@ -1735,6 +1739,9 @@ nonisolated extension Hedgerow_Agent_V1_StoredPolicy: SwiftProtobuf.Message, Swi
     if !self.json.isEmpty {
       try visitor.visitSingularStringField(value: self.json, fieldNumber: 3)
     }
+    if !self.mode.isEmpty {
+      try visitor.visitSingularStringField(value: self.mode, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1742,6 +1749,7 @@ nonisolated extension Hedgerow_Agent_V1_StoredPolicy: SwiftProtobuf.Message, Swi
     if lhs._ref != rhs._ref {return false}
     if lhs.source != rhs.source {return false}
     if lhs.json != rhs.json {return false}
+    if lhs.mode != rhs.mode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

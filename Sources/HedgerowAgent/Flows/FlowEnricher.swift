@@ -40,10 +40,16 @@ final class FlowEnricher: Sendable {
     /// A pod's identity, for events that do not carry it (0: the uplink's, which names the
     /// backend only after translating to it).
     private let podIdentity: @Sendable (NamespacedName) -> SecurityIdentity?
+    /// The policies isolating an endpoint's direction in the audit view (`PolicyEngine.auditIsolation`).
+    private let auditIsolation: @Sendable (UInt32, TrafficDirection) -> [ObjectReference]
 
-    init(nodeName: String, podIdentity: @escaping @Sendable (NamespacedName) -> SecurityIdentity? = { _ in nil }) {
+    init(
+        nodeName: String, podIdentity: @escaping @Sendable (NamespacedName) -> SecurityIdentity? = { _ in nil },
+        auditIsolation: @escaping @Sendable (UInt32, TrafficDirection) -> [ObjectReference] = { _, _ in [] }
+    ) {
         self.nodeName = nodeName
         self.podIdentity = podIdentity
+        self.auditIsolation = auditIsolation
     }
 
     func update(services model: ServiceModel) {
@@ -72,23 +78,31 @@ final class FlowEnricher: Sendable {
     /// `origins` names a policy cookie (nil when unknown, e.g. entries a previous agent wrote).
     func flow(from event: FlowEvent, clock: HedgerowDatapath.WallClock, origins: (UInt32) -> [String]?) -> Flow {
         let serviceID = translated.withLock { $0.service(for: event) }
-        let (source, destination, service, policies) = view.withLock { view in
+        let (source, destination, service, rulePolicies) = view.withLock { view in
             (endpoint(event.ip.source, identity: event.sourceIdentity, view: &view),
              endpoint(event.ip.destination, identity: event.destinationIdentity, view: &view),
              serviceID.flatMap { view.services[$0] },
              Self.policies(of: event, view: &view, origins: origins))
         }
+        let policies = event.verdict == .audit && event.policyCookie == 0 ? auditDefaultDeny(event) : rulePolicies
         var flow = Flow(
             time: clock.timestamp(monotonicNanoseconds: event.monotonicNanoseconds),
             verdict: event.verdict, dropReason: event.dropReason, ip: event.ip, l4: event.l4,
             source: source, destination: destination, nodeName: nodeName, isReply: event.isReply,
-            eventType: event.dropReason.map(FlowEventType.drop)
-                ?? .trace(event.observationPoint ?? (event.direction == .ingress ? .toEndpoint : .fromEndpoint)),
+            eventType: Self.eventType(of: event),
             trafficDirection: event.direction,
             observationPoint: event.observationPoint, policyMatchType: event.policyMatchType, policies: policies)
         // The service is the original destination: a reply comes from it.
         if event.isReply { flow.sourceService = service } else { flow.destinationService = service }
         return flow
+    }
+
+    /// A drop is a drop event; an audited connection a policy verdict (as Cilium reports audit
+    /// mode); anything else a trace at its observation point.
+    private static func eventType(of event: FlowEvent) -> FlowEventType {
+        if event.verdict == .audit { return .policyVerdict(matchType: event.policyMatchType) }
+        return event.dropReason.map(FlowEventType.drop)
+            ?? .trace(event.observationPoint ?? (event.direction == .ingress ? .toEndpoint : .fromEndpoint))
     }
 
     private func endpoint(_ address: IPAddress, identity: SecurityIdentity, view: inout View) -> FlowEndpoint {
@@ -112,10 +126,30 @@ final class FlowEnricher: Sendable {
         return endpoint
     }
 
+    /// An AUDIT flow that no rule would have dropped: the default deny of the policies that
+    /// isolate the endpoint in the audit view.
+    private func auditDefaultDeny(_ event: FlowEvent) -> FlowPolicies {
+        let direction: TrafficDirection
+        switch event.direction {
+        case .ingress: direction = .ingress
+        case .egress: direction = .egress
+        default: return FlowPolicies()
+        }
+        let references = auditIsolation(event.endpointID, direction).map {
+            PolicyReference(name: $0.name, namespace: $0.namespace ?? "", kind: $0.kind)
+        }
+        var policies = FlowPolicies()
+        if direction == .ingress { policies.ingressDeniedBy = references } else { policies.egressDeniedBy = references }
+        return policies
+    }
+
     /// The rules behind the event's verdict, on the side of its direction.
     private static func policies(of event: FlowEvent, view: inout View, origins: (UInt32) -> [String]?) -> FlowPolicies {
         guard event.policyCookie != 0 else { return FlowPolicies() }
-        let key = PolicyKey(cookie: event.policyCookie, direction: event.direction, dropped: event.verdict == .dropped)
+        // An AUDIT flow names the policy that would have dropped it, on the denied side.
+        let key = PolicyKey(
+            cookie: event.policyCookie, direction: event.direction,
+            dropped: event.verdict == .dropped || event.verdict == .audit)
         if let policies = view.policies[key] { return policies }
         guard let names = origins(event.policyCookie) else { return FlowPolicies() }
         let references = names.compactMap(PolicyReference.init(origin:))

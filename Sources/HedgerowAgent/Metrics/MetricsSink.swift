@@ -39,7 +39,8 @@ public final class MetricsSink: FlowSink {
             }
         }
         if flow.eventType.type == FlowEventType.policyVerdictType { countPolicyVerdict(flow) }
-        guard flow.verdict == .forwarded, let l4 = flow.l4 else { return }
+        // An audited connection was forwarded too: its first packet counts like any other.
+        guard flow.verdict == .forwarded || flow.verdict == .audit, let l4 = flow.l4 else { return }
         if let ip = flow.ip, let flags = l4.tcpFlags { countTCPFlags(flags, family: ip.family) }
         if flow.isReply != true { countDestinationPort(l4) }
     }

@@ -33,6 +33,9 @@ final class PolicyEngine: Sendable {
         var applied: [ObjectReference: AppliedPolicy] = [:]
         var appliedObjects: [ObjectReference: PolicyObject] = [:]
         var local: [NamespacedName: LocalEndpoint] = [:]
+        /// Per endpoint id, the policies that put an audited direction in default deny in the
+        /// audit view: what an AUDIT flow without a rule's cookie names.
+        var auditIsolation: [UInt32: [TrafficDirection: [ObjectReference]]] = [:]
         var revision: UInt64 = 0
         /// The node's own addresses: `host` in the datapath's ipcache.
         var hostAddresses: Set<IPAddress> = []
@@ -54,8 +57,8 @@ final class PolicyEngine: Sendable {
     private let logger: Logger
 
     init(
-        datapath: EndpointDatapath, stateDirectory: String, clusterSource: String = "manifests", metrics: AgentMetrics,
-        logger: Logger
+        datapath: EndpointDatapath, stateDirectory: String, clusterSource: String = "manifests",
+        compilerOptions: PolicyCompiler.Options = PolicyCompiler.Options(), metrics: AgentMetrics, logger: Logger
     ) throws {
         self.datapath = datapath
         self.clusterSource = clusterSource
@@ -73,7 +76,7 @@ final class PolicyEngine: Sendable {
         let allocator = FileManager.default.contents(atPath: identityFile)
             .flatMap { try? JSONDecoder().decode(IdentityAllocator.self, from: $0) }
             .map(IdentityAllocator.restoring(from:)) ?? IdentityAllocator()
-        var initial = State(compiler: PolicyCompiler(allocator: allocator))
+        var initial = State(compiler: PolicyCompiler(options: compilerOptions, allocator: allocator))
         let stored = try appliedStore.load()
         let reparsed = try PolicyDocuments.parse(stored.map { (name: "\($0.file) (applied)", contents: $0.json) })
         for (object, _) in reparsed.objects {
@@ -221,11 +224,17 @@ final class PolicyEngine: Sendable {
         }
     }
 
-    /// Every policy in force: (reference, source, JSON when applied through the API).
-    func policies(namespace: String?) -> [(reference: ObjectReference, source: String, json: String)] {
+    /// Every policy in force: (reference, source, JSON when applied through the API, mode).
+    func policies(namespace: String?) -> [(reference: ObjectReference, source: String, json: String, mode: PolicyMode)] {
         state.withLock { state in
-            let fromManifests = state.manifests.policies.keys.map { (reference: $0, source: clusterSource, json: "") }
-            let fromAPI = state.applied.values.map { (reference: $0.reference, source: "api", json: $0.json) }
+            let auditAll = state.compiler.options.auditEverything
+            func mode(_ object: PolicyObject?) -> PolicyMode { auditAll ? .audit : object?.mode ?? .enforce }
+            let fromManifests = state.manifests.policies.map {
+                (reference: $0.key, source: clusterSource, json: "", mode: mode($0.value))
+            }
+            let fromAPI = state.applied.values.map {
+                (reference: $0.reference, source: "api", json: $0.json, mode: mode(state.appliedObjects[$0.reference]))
+            }
             return (fromManifests + fromAPI)
                 .filter { namespace == nil || $0.reference.namespace == nil || $0.reference.namespace == namespace }
                 .sorted { "\($0.reference)" < "\($1.reference)" }
@@ -305,6 +314,7 @@ final class PolicyEngine: Sendable {
             }
         }
         state.lagging = stillLagging
+        Self.refreshAuditIsolation(update, &state)
         let installed = Set((try? datapath.installedInterfaceIndexes()) ?? [])
         for (pod, endpoint) in state.local {
             let identity = state.compiler.identity(of: pod)
@@ -329,6 +339,27 @@ final class PolicyEngine: Sendable {
         }
         for problem in lagging { logger.error("policy revision \(state.revision) not enforced: \(problem)") }
         return SyncOutcome(revision: state.revision, affectedEndpoints: affected, lagging: lagging)
+    }
+
+    private static func refreshAuditIsolation(_ update: PolicyUpdate, _ state: inout State) {
+        for change in update.endpoints {
+            guard let id = state.local[change.endpoint]?.id else { continue }
+            let audited = TrafficDirection.allCases.filter { change.policy?.audit($0) == .defaultDeny }
+            state.auditIsolation[id] =
+                audited.isEmpty
+                ? nil
+                : Dictionary(uniqueKeysWithValues: audited.map {
+                    ($0, state.compiler.isolatingPolicies(of: change.endpoint, direction: $0, view: .audit))
+                })
+        }
+        let live = Set(state.local.values.map(\.id))
+        state.auditIsolation = state.auditIsolation.filter { live.contains($0.key) }
+    }
+
+    /// The audit-mode default deny of an endpoint's direction: the policies that would drop what
+    /// no rule allows there (empty when the direction is not audited with default deny).
+    func auditIsolation(endpointID: UInt32, direction: TrafficDirection) -> [ObjectReference] {
+        state.withLock { $0.auditIsolation[endpointID]?[direction] ?? [] }
     }
 
     private func persistIdentities(_ allocator: IdentityAllocator) {

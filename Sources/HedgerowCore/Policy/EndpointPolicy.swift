@@ -28,6 +28,15 @@
 ///   says allow, else the direction's default. No entry with proto 0 has a port prefix.
 /// - A deny for `.any` and an allow for R on the same port are both kept: the `.any` lookup
 ///   says deny, which wins.
+///
+/// ## Audit mode
+///
+/// `entries` holds two views, told apart by `PolicyEntry.Key.view`. The rules above are the
+/// `.enforced` view, built from enforce-mode policies only. When an audit-mode policy selects
+/// the endpoint in a direction (`audit(direction) != .off`), the entries of the `.audit` view
+/// (built from every policy, as if all were enforced) decide a second time by the same rules,
+/// with `.defaultDeny` as the enforcement: a connection the enforced view allows and the audit
+/// view drops passes, reported as AUDIT. Directions without audit have no `.audit` entries.
 /// - `allow` entries appear only for enforced directions (elsewhere everything passes anyway);
 ///   `deny` entries appear for both.
 /// - ICMP (and any protocol other than TCP/UDP/SCTP) only matches entries with proto 0, which
@@ -37,14 +46,44 @@ public struct EndpointPolicy: Hashable, Sendable {
     /// is denied (POLICY_DENIED). Otherwise the direction allows all but explicit denies.
     public var ingressEnforced: Bool
     public var egressEnforced: Bool
-    /// Unique by key and sorted; "deny beats allow" is resolved as described above.
+    /// Unique by key and sorted (the enforced view first); "deny beats allow" is resolved as
+    /// described above, per view.
     public var entries: [PolicyEntry]
+    public var ingressAudit: AuditMode
+    public var egressAudit: AuditMode
 
-    public init(ingressEnforced: Bool = false, egressEnforced: Bool = false, entries: [PolicyEntry] = []) {
+    /// Whether a direction has an audit view, and what that view does with what its entries don't allow.
+    public enum AuditMode: UInt8, Hashable, Sendable {
+        /// No audit-mode policy selects the endpoint in this direction.
+        case off
+        /// Audited; the audit view is not in default deny (only its denies can audit).
+        case rulesOnly
+        /// Audited; the audit view denies what it does not allow.
+        case defaultDeny
+    }
+
+    public init(
+        ingressEnforced: Bool = false, egressEnforced: Bool = false, entries: [PolicyEntry] = [],
+        ingressAudit: AuditMode = .off, egressAudit: AuditMode = .off
+    ) {
         self.ingressEnforced = ingressEnforced
         self.egressEnforced = egressEnforced
         self.entries = entries
+        self.ingressAudit = ingressAudit
+        self.egressAudit = egressAudit
     }
+
+    public func audit(_ direction: TrafficDirection) -> AuditMode {
+        direction == .ingress ? ingressAudit : egressAudit
+    }
+}
+
+/// Which decision an entry belongs to (see "Audit mode" on `EndpointPolicy`).
+public enum PolicyView: UInt8, Hashable, Sendable, Comparable {
+    case enforced = 0
+    case audit = 1
+
+    public static func < (l: Self, r: Self) -> Bool { l.rawValue < r.rawValue }
 }
 
 public enum TrafficDirection: UInt8, Hashable, Sendable, CaseIterable, CustomStringConvertible {
@@ -70,18 +109,23 @@ public struct PolicyEntry: Hashable, Sendable, Comparable, CustomStringConvertib
         public var port: UInt16
         /// How many leading bits of `port` must match (0...16).
         public var portPrefixLength: UInt8
+        public var view: PolicyView
 
-        public init(direction: TrafficDirection, remote: SecurityIdentity, proto: UInt8, port: UInt16 = 0, portPrefixLength: UInt8 = 0) {
+        public init(
+            direction: TrafficDirection, remote: SecurityIdentity, proto: UInt8, port: UInt16 = 0,
+            portPrefixLength: UInt8 = 0, view: PolicyView = .enforced
+        ) {
             self.direction = direction
             self.remote = remote
             self.proto = proto
             self.port = portPrefixLength == 0 ? 0 : port
             self.portPrefixLength = proto == 0 ? 0 : portPrefixLength
+            self.view = view
         }
 
         public static func < (l: Key, r: Key) -> Bool {
-            (l.direction.rawValue, l.remote.rawValue, l.proto, l.port, l.portPrefixLength)
-                < (r.direction.rawValue, r.remote.rawValue, r.proto, r.port, r.portPrefixLength)
+            (l.view.rawValue, l.direction.rawValue, l.remote.rawValue, l.proto, l.port, l.portPrefixLength)
+                < (r.view.rawValue, r.direction.rawValue, r.remote.rawValue, r.proto, r.port, r.portPrefixLength)
         }
     }
 
@@ -104,6 +148,6 @@ public struct PolicyEntry: Hashable, Sendable, Comparable, CustomStringConvertib
     public var description: String {
         let proto = key.proto == 0 ? "any" : "\(key.proto)"
         let port = key.portPrefixLength == 0 ? "*" : "\(key.port)/\(key.portPrefixLength)"
-        return "\(key.direction) \(key.remote.rawValue == 0 ? "any" : "\(key.remote.rawValue)") \(proto):\(port) \(action)"
+        return (key.view == .audit ? "audit " : "") + "\(key.direction) \(key.remote.rawValue == 0 ? "any" : "\(key.remote.rawValue)") \(proto):\(port) \(action)"
     }
 }

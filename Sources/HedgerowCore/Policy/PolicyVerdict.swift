@@ -53,7 +53,7 @@ extension PolicyEntry.Key {
     /// Whether every packet this key matches is also matched by `other` with the same direction
     /// and remote (the relation "deny beats allow" is resolved by).
     public func isCovered(by other: PolicyEntry.Key) -> Bool {
-        guard direction == other.direction, remote == other.remote else { return false }
+        guard view == other.view, direction == other.direction, remote == other.remote else { return false }
         if other.proto == 0 { return true }
         return proto == other.proto && other.portPrefix.contains(portPrefix)
     }
@@ -64,29 +64,46 @@ extension EndpointPolicy {
         direction == .ingress ? ingressEnforced : egressEnforced
     }
 
+    /// A view's default deny: the enforcement of the enforced view, the audit mode of the audit view.
+    public func isEnforced(_ direction: TrafficDirection, view: PolicyView) -> Bool {
+        view == .enforced ? isEnforced(direction) : audit(direction) == .defaultDeny
+    }
+
     /// The decision the datapath takes, by the rule documented on `EndpointPolicy`.
-    public func verdict(direction: TrafficDirection, remote: SecurityIdentity, proto: UInt8, port: UInt16)
-        -> PolicyVerdict
-    {
+    public func verdict(
+        direction: TrafficDirection, remote: SecurityIdentity, proto: UInt8, port: UInt16, view: PolicyView = .enforced
+    ) -> PolicyVerdict {
         let matching = entries.filter {
-            $0.key.direction == direction && $0.key.matches(remote: remote, proto: proto, port: port)
+            $0.key.view == view && $0.key.direction == direction && $0.key.matches(remote: remote, proto: proto, port: port)
         }
         let denies = matching.filter { $0.action == .deny }
         if !denies.isEmpty { return .denied(by: denies) }
         let allows = matching.filter { $0.action == .allow }
         if !allows.isEmpty { return .allowed(by: allows) }
-        return isEnforced(direction) ? .defaultDenied : .notEnforced
+        return isEnforced(direction, view: view) ? .defaultDenied : .notEnforced
+    }
+
+    /// What audit mode reports for a connection the enforced view allows: the audit view's
+    /// verdict when that view would drop it, else nil (also when the direction is not audited).
+    public func auditedDrop(direction: TrafficDirection, remote: SecurityIdentity, proto: UInt8, port: UInt16)
+        -> PolicyVerdict?
+    {
+        guard audit(direction) != .off,
+            verdict(direction: direction, remote: remote, proto: proto, port: port).isAllowed
+        else { return nil }
+        let audited = verdict(direction: direction, remote: remote, proto: proto, port: port, view: .audit)
+        return audited.isAllowed ? nil : audited
     }
 
     /// The same decision taken as the datapath takes it: one longest-prefix lookup among the
     /// entries of `remote` and one among those of `.any`. Equal to `verdict` for compiler
     /// output (tests check that); exposed so that the guarantee can be tested.
-    public func lpmVerdict(direction: TrafficDirection, remote: SecurityIdentity, proto: UInt8, port: UInt16)
-        -> PolicyVerdict
-    {
+    public func lpmVerdict(
+        direction: TrafficDirection, remote: SecurityIdentity, proto: UInt8, port: UInt16, view: PolicyView = .enforced
+    ) -> PolicyVerdict {
         func longestMatch(_ identity: SecurityIdentity) -> PolicyEntry? {
             entries.filter {
-                $0.key.direction == direction && $0.key.remote == identity
+                $0.key.view == view && $0.key.direction == direction && $0.key.remote == identity
                     && $0.key.matches(remote: identity, proto: proto, port: port)
             }.max { specificity($0.key) < specificity($1.key) }
         }
@@ -94,7 +111,7 @@ extension EndpointPolicy {
         let denies = found.filter { $0.action == .deny }
         if !denies.isEmpty { return .denied(by: denies) }
         if !found.isEmpty { return .allowed(by: found) }
-        return isEnforced(direction) ? .defaultDenied : .notEnforced
+        return isEnforced(direction, view: view) ? .defaultDenied : .notEnforced
     }
 
     /// Bits matched in an LPM key of (proto, port): 0 for any protocol, 8 + port bits otherwise.

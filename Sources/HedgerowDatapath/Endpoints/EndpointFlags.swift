@@ -2,7 +2,8 @@ import CHedgerowABI
 import HedgerowCore
 
 /// The policy part of an endpoint entry's flags word (`hedgerow_endpoint_info.flags`): which
-/// directions default to deny and which have policy map entries. The word's upper 24 bits hold
+/// directions default to deny, which have policy map entries, which are audited and whether
+/// their audit view defaults to deny. The word's upper 22 bits hold
 /// the policy revision; the programs read flags and revision with one load.
 struct EndpointPolicyFlags: OptionSet, Hashable, Sendable {
     let rawValue: UInt32
@@ -12,18 +13,36 @@ struct EndpointPolicyFlags: OptionSet, Hashable, Sendable {
     static let enforceIngress = Self(rawValue: HEDGEROW_EP_F_ENFORCE_INGRESS.rawValue)
     static let rulesEgress = Self(rawValue: HEDGEROW_EP_F_RULES_EGRESS.rawValue)
     static let rulesIngress = Self(rawValue: HEDGEROW_EP_F_RULES_INGRESS.rawValue)
+    static let auditEgress = Self(rawValue: HEDGEROW_EP_F_AUDIT_EGRESS.rawValue)
+    static let auditIngress = Self(rawValue: HEDGEROW_EP_F_AUDIT_INGRESS.rawValue)
+    static let auditEnforceEgress = Self(rawValue: HEDGEROW_EP_F_AUDIT_ENFORCE_EGRESS.rawValue)
+    static let auditEnforceIngress = Self(rawValue: HEDGEROW_EP_F_AUDIT_ENFORCE_INGRESS.rawValue)
     /// Every bit this type covers (the generation bit is EndpointFlagsWord's).
-    static let all: Self = [.enforceEgress, .enforceIngress, .rulesEgress, .rulesIngress]
+    static let all: Self = [
+        .enforceEgress, .enforceIngress, .rulesEgress, .rulesIngress, .auditEgress, .auditIngress,
+        .auditEnforceEgress, .auditEnforceIngress,
+    ]
 
     static func enforce(_ direction: TrafficDirection) -> Self { direction == .ingress ? .enforceIngress : .enforceEgress }
     static func rules(_ direction: TrafficDirection) -> Self { direction == .ingress ? .rulesIngress : .rulesEgress }
+    static func audit(_ direction: TrafficDirection) -> Self { direction == .ingress ? .auditIngress : .auditEgress }
+    static func auditEnforce(_ direction: TrafficDirection) -> Self {
+        direction == .ingress ? .auditEnforceIngress : .auditEnforceEgress
+    }
 
-    /// The flags a policy asks for: enforcement as compiled, rules where it has entries.
+    /// The flags a policy asks for: enforcement as compiled, rules where the enforced view has
+    /// entries, audit where an audit-mode policy selects the endpoint.
     init(_ policy: EndpointPolicy) {
         var flags: Self = []
-        if policy.ingressEnforced { flags.insert(.enforceIngress) }
-        if policy.egressEnforced { flags.insert(.enforceEgress) }
-        for entry in policy.entries { flags.insert(.rules(entry.key.direction)) }
+        for direction in TrafficDirection.allCases {
+            if policy.isEnforced(direction) { flags.insert(.enforce(direction)) }
+            switch policy.audit(direction) {
+            case .off: break
+            case .rulesOnly: flags.insert(.audit(direction))
+            case .defaultDeny: flags.formUnion([.audit(direction), .auditEnforce(direction)])
+            }
+        }
+        for entry in policy.entries where entry.key.view == .enforced { flags.insert(.rules(entry.key.direction)) }
         self = flags
     }
 }

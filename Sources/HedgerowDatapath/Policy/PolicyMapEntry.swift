@@ -11,6 +11,7 @@ struct PolicyMapKey: Hashable, Sendable, Comparable {
     var proto: UInt8
     var port: UInt16
     var portPrefixLength: UInt8
+    var view: PolicyView
 
     static let staticBits = UInt32(HEDGEROW_POLICY_PREFIX_STATIC)
 
@@ -21,19 +22,22 @@ struct PolicyMapKey: Hashable, Sendable, Comparable {
         proto = key.proto
         port = key.proto == 0 ? 0 : key.port
         portPrefixLength = key.proto == 0 ? 0 : min(key.portPrefixLength, 16)
+        view = key.view
     }
 
     /// Bits after endpoint, identity and direction: 0 (any protocol), 8 (protocol), 8 + port bits.
     var matchBits: UInt8 { proto == 0 ? 0 : 8 + portPrefixLength }
 
     static let generationShift = UInt8(HEDGEROW_POLICY_GENERATION_SHIFT)
+    static let viewShift = UInt8(HEDGEROW_POLICY_VIEW_SHIFT)
 
     /// The map key of this entry in one of the endpoint's two policy generations (0 or 1).
     func abi(generation: UInt8) -> hedgerow_policy_key {
         let mask: UInt16 = portPrefixLength == 0 ? 0 : ~UInt16(0) << (16 - UInt16(portPrefixLength))
         return hedgerow_policy_key(
             prefixlen: Self.staticBits + UInt32(matchBits), endpoint_id: endpointID, identity: remote.rawValue,
-            direction: direction.abi | (generation & 1) << Self.generationShift, protocol: proto, port: (port & mask).bigEndian)
+            direction: direction.abi | (generation & 1) << Self.generationShift | view.rawValue << Self.viewShift,
+            protocol: proto, port: (port & mask).bigEndian)
     }
 
     /// The generation a map key belongs to.
@@ -41,8 +45,8 @@ struct PolicyMapKey: Hashable, Sendable, Comparable {
 
     /// The key a map entry holds, whichever its generation; nil for one no sync would have written.
     init?(abi key: hedgerow_policy_key) {
-        guard let direction = TrafficDirection(abi: key.direction & ~(1 << Self.generationShift)),
-            key.prefixlen >= Self.staticBits
+        guard let direction = TrafficDirection(abi: key.direction & ~(1 << Self.generationShift | 1 << Self.viewShift)),
+            let view = PolicyView(rawValue: key.direction >> Self.viewShift & 1), key.prefixlen >= Self.staticBits
         else { return nil }
         let bits = key.prefixlen - Self.staticBits
         guard bits == 0 || (8...24).contains(bits) else { return nil }
@@ -52,10 +56,12 @@ struct PolicyMapKey: Hashable, Sendable, Comparable {
         proto = bits == 0 ? 0 : key.protocol
         portPrefixLength = bits <= 8 ? 0 : UInt8(bits - 8)
         port = portPrefixLength == 0 ? 0 : UInt16(bigEndian: key.port)
+        self.view = view
     }
 
     var policyKey: PolicyEntry.Key {
-        PolicyEntry.Key(direction: direction, remote: remote, proto: proto, port: port, portPrefixLength: portPrefixLength)
+        PolicyEntry.Key(
+            direction: direction, remote: remote, proto: proto, port: port, portPrefixLength: portPrefixLength, view: view)
     }
 
     static func < (l: Self, r: Self) -> Bool {

@@ -286,7 +286,7 @@ import Testing
 
     /// Policies that use every kind of peer and port.
     static func policyPool() -> [PolicyObject] {
-        [
+        let pool = [
             networkPolicyYAML("  podSelector: {}", name: "deny-x"),
             networkPolicyYAML(
                 "  podSelector: {matchLabels: {pod: a}}\n  ingress: [{from: [{podSelector: {matchLabels: {pod: b}}}], ports: [{port: serve-80-tcp}]}]",
@@ -308,6 +308,8 @@ import Testing
                 "  podSelector: {matchLabels: {pod: b}}\n  policyTypes: [Egress]\n  egress: [{ports: [{port: serve-81-udp, protocol: UDP}]}]",
                 name: "egress-any-named"),
         ].flatMap { decodePolicies($0) }
+        // Audit-mode copies: the audit view is patched incrementally like the enforced one.
+        return pool + [pool[1], pool[4], pool[5]].map(AuditModeTests.auditCopy)
     }
 
     /// Entries by endpoint without origins (what the datapath stores).
@@ -337,8 +339,8 @@ import Testing
     }
 }
 
-/// A small deterministic generator for randomized tests (SplitMix64).
-struct TestRandom {
+/// A small deterministic generator for randomized tests and shuffles (SplitMix64).
+struct TestRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -55,11 +55,29 @@ import Testing
             PolicyEntry(key: .init(direction: .egress, remote: .any, proto: 6, port: 25, portPrefixLength: 16), action: .deny),
         ])
         #expect(EndpointPolicyFlags(policy) == [.enforceIngress, .rulesEgress])
-        let word = EndpointFlagsWord.compose(active: true, policy: EndpointPolicyFlags(policy), generation: 1, revision: 0xABCDEF)
+        let word = EndpointFlagsWord.compose(active: true, policy: EndpointPolicyFlags(policy), generation: 1, revision: 0x2BCDEF)
         #expect(EndpointFlagsWord.policy(word) == [.enforceIngress, .rulesEgress])
         #expect(EndpointFlagsWord.generation(word) == 1)
-        #expect(EndpointFlagsWord.revision(word) == 0xABCDEF)
+        #expect(EndpointFlagsWord.revision(word) == 0x2BCDEF)
         #expect(word & HEDGEROW_EP_F_ACTIVE.rawValue != 0)
-        #expect(EndpointFlagsWord.nextRevision(after: 0xFFFFFF) == 0)
+        // 22 bits of revision above 10 bits of flags.
+        #expect(EndpointFlagsWord.nextRevision(after: 0x3FFFFF) == 0)
+    }
+
+    /// Audit entries do not count as the enforced view's rules; the audit bits say which
+    /// directions consult the audit view and whether it defaults to deny there.
+    @Test func auditFlagsFollowTheAuditModes() {
+        var auditDeny = PolicyEntry(key: .init(direction: .ingress, remote: .any, proto: 6, port: 81, portPrefixLength: 16), action: .deny)
+        auditDeny.key.view = .audit
+        let policy = EndpointPolicy(entries: [auditDeny], ingressAudit: .defaultDeny, egressAudit: .rulesOnly)
+        let flags = EndpointPolicyFlags(policy)
+        #expect(flags == [.auditIngress, .auditEnforceIngress, .auditEgress])
+        let word = EndpointFlagsWord.compose(active: true, policy: flags, generation: 0, revision: 0x3FFFFF)
+        #expect(EndpointFlagsWord.policy(word) == flags)
+        #expect(EndpointFlagsWord.revision(word) == 0x3FFFFF)
+        // The view bit sits in the key's direction byte, beside the generation.
+        let mapKey = PolicyMapKey(endpointID: 9, auditDeny.key)
+        #expect(mapKey.abi(generation: 1).direction == UInt8(HEDGEROW_DIR_INGRESS.rawValue) | 1 << 1 | 1 << 2)
+        #expect(PolicyMapKey(abi: mapKey.abi(generation: 1))?.policyKey == auditDeny.key)
     }
 }

@@ -3,6 +3,8 @@ struct CompiledEndpoint {
     var policy: EndpointPolicy
     /// Policies that put the endpoint in default deny, per direction.
     var isolatedBy: [TrafficDirection: [ObjectReference]]
+    /// The same for the audit view, in audited directions (audit-mode policies included).
+    var auditIsolatedBy: [TrafficDirection: [ObjectReference]] = [:]
 }
 
 /// The entries of one endpoint that share a direction and a remote identity: a contiguous run
@@ -11,6 +13,7 @@ struct CompiledEndpoint {
 struct EntryGroup: Hashable, Sendable {
     var direction: TrafficDirection
     var remote: SecurityIdentity
+    var view: PolicyView = .enforced
 }
 
 /// Entries that appeared and went away (by key and action).
@@ -22,82 +25,130 @@ extension PolicyCompiler {
         compile(pod)?.policy
     }
 
-    /// The policies that put a pod in default deny for `direction`, sorted.
-    public func isolatingPolicies(of pod: NamespacedName, direction: TrafficDirection) -> [ObjectReference] {
-        compile(pod)?.isolatedBy[direction] ?? []
+    /// The policies that put a pod in default deny for `direction` in a view, sorted. For the
+    /// audit view, what an AUDIT flow that no rule would have dropped names instead of a rule.
+    public func isolatingPolicies(
+        of pod: NamespacedName, direction: TrafficDirection, view: PolicyView = .enforced
+    ) -> [ObjectReference] {
+        guard let compiled = compile(pod) else { return [] }
+        return (view == .enforced ? compiled.isolatedBy : compiled.auditIsolatedBy)[direction] ?? []
     }
 
-    /// Compiles one endpoint from scratch.
+    /// Compiles one endpoint from scratch: the enforced view from enforce-mode rules, and for
+    /// directions an audit-mode rule touches, the audit view from every rule.
     func compile(_ key: NamespacedName) -> CompiledEndpoint? {
         guard inputs.pods[key] != nil, let identity = identities.identityOfPod[key] else { return nil }
         let ruleIDs = (subjectIndex[identity] ?? []).sorted()
-        let isolatedBy = isolation(ruleIDs)
+        let enforcing = ruleIDs.filter { rules[$0].map { !isAudit($0) } ?? false }
+        let isolatedBy = isolation(enforcing)
         var builder = EntryBuilder()
+        addEntries(of: enforcing, pod: key, isolatedBy: isolatedBy, view: .enforced, into: &builder)
+
+        let audited = Set(ruleIDs.compactMap { id in rules[id].flatMap { isAudit($0) ? $0.direction : nil } })
+        var auditModes: [TrafficDirection: EndpointPolicy.AuditMode] = [:]
+        var auditIsolatedBy: [TrafficDirection: [ObjectReference]] = [:]
+        if !audited.isEmpty {
+            let everything = ruleIDs.filter { rules[$0].map { audited.contains($0.direction) } ?? false }
+            let wouldIsolate = isolation(everything)
+            addEntries(of: everything, pod: key, isolatedBy: wouldIsolate, view: .audit, into: &builder)
+            for direction in audited { auditModes[direction] = wouldIsolate[direction] != nil ? .defaultDeny : .rulesOnly }
+            auditIsolatedBy = wouldIsolate.mapValues { $0.sorted() }
+        }
+        let policy = EndpointPolicy(
+            ingressEnforced: isolatedBy[.ingress] != nil, egressEnforced: isolatedBy[.egress] != nil,
+            entries: builder.build(), ingressAudit: auditModes[.ingress] ?? .off, egressAudit: auditModes[.egress] ?? .off)
+        return CompiledEndpoint(
+            policy: policy, isolatedBy: isolatedBy.mapValues { $0.sorted() }, auditIsolatedBy: auditIsolatedBy)
+    }
+
+    private func addEntries(
+        of ruleIDs: [Int], pod key: NamespacedName, isolatedBy: [TrafficDirection: Set<ObjectReference>],
+        view: PolicyView, into builder: inout EntryBuilder
+    ) {
         for id in ruleIDs {
             guard let rule = rules[id], contributes(rule, isolatedBy: isolatedBy) else { continue }
             let members = ruleMembers[id] ?? PeerMembers()
             let remotes: [SecurityIdentity] = members.isEverything ? [.any] : Array(members.identities)
             for remote in remotes {
                 builder.add(
-                    direction: rule.direction, remote: remote,
+                    direction: rule.direction, remote: remote, view: view,
                     keys: keys(of: rule, pod: key, remote: remote),
                     action: rule.effect == .deny ? .deny : .allow, origin: rule.origin)
             }
         }
         if isolatedBy[.ingress] != nil && options.allowIngressFromHost {
             builder.add(
-                PolicyEntry.Key(direction: .ingress, remote: .host, proto: 0), .allow, origin: Self.hostIngressOrigin)
+                PolicyEntry.Key(direction: .ingress, remote: .host, proto: 0, view: view), .allow,
+                origin: Self.hostIngressOrigin)
         }
-        let policy = EndpointPolicy(
-            ingressEnforced: isolatedBy[.ingress] != nil, egressEnforced: isolatedBy[.egress] != nil,
-            entries: builder.build())
-        return CompiledEndpoint(policy: policy, isolatedBy: isolatedBy.mapValues { $0.sorted() })
     }
 
-    /// Recomputes some groups of a local endpoint in place; returns the entries that changed.
+    /// Recomputes some groups of a local endpoint in place, in each view the group's direction
+    /// has; returns the entries that changed.
     mutating func patch(_ key: NamespacedName, groups: Set<EntryGroup>) -> EntryChanges {
         guard var policy = endpointPolicies[key], let identity = identities.identityOfPod[key] else { return ([], []) }
         endpointPolicies[key] = nil  // keeps the entries array uniquely referenced while patching
-        var contributing: [(id: Int, rule: CompiledRule)] = []
-        for id in subjectIndex[identity] ?? [] {
-            guard let rule = rules[id], rule.effect != .isolate else { continue }
-            if rule.effect == .allow && !policy.isEnforced(rule.direction) { continue }
-            contributing.append((id, rule))
-        }
         var added: [PolicyEntry] = []
         var removed: [PolicyEntry] = []
-        for group in groups {
-            var items: [(key: PolicyEntry.Key, action: PolicyEntry.Action, origin: String)] = []
-            for (id, rule) in contributing where rule.direction == group.direction && ruleIncludes(id, group.remote) {
-                let action: PolicyEntry.Action = rule.effect == .deny ? .deny : .allow
-                for (proto, prefix) in keys(of: rule, pod: key, remote: group.remote) {
-                    let key = PolicyEntry.Key(
-                        direction: group.direction, remote: group.remote, proto: proto, port: prefix.port,
-                        portPrefixLength: prefix.length)
-                    items.append((key, action, rule.origin))
-                }
+        for view in [PolicyView.enforced, .audit] {
+            let viewGroups = groups.filter { view == .enforced || policy.audit($0.direction) != .off }
+            guard !viewGroups.isEmpty else { continue }
+            var contributing: [(id: Int, rule: CompiledRule)] = []
+            for id in subjectIndex[identity] ?? [] {
+                guard let rule = rules[id], rule.effect != .isolate else { continue }
+                if view == .enforced && isAudit(rule) { continue }
+                if rule.effect == .allow && !policy.isEnforced(rule.direction, view: view) { continue }
+                contributing.append((id, rule))
             }
-            if group == EntryGroup(direction: .ingress, remote: .host) && policy.ingressEnforced
-                && options.allowIngressFromHost
-            {
-                items.append(
-                    (PolicyEntry.Key(direction: .ingress, remote: .host, proto: 0), .allow, Self.hostIngressOrigin))
+            for group in viewGroups {
+                let changes = patchGroup(
+                    EntryGroup(direction: group.direction, remote: group.remote, view: view), of: key,
+                    contributing: contributing, policy: &policy)
+                added += changes.added
+                removed += changes.removed
             }
-            let fresh = EntryBuilder.resolveGroup(items)
-            let range = policy.entries.range(of: group)
-            guard !fresh.elementsEqual(policy.entries[range]) else { continue }
-            for entry in fresh
-            where !policy.entries[range].contains(where: { $0.key == entry.key && $0.action == entry.action }) {
-                added.append(entry)
-            }
-            for entry in policy.entries[range]
-            where !fresh.contains(where: { $0.key == entry.key && $0.action == entry.action }) {
-                removed.append(entry)
-            }
-            policy.entries.replaceSubrange(range, with: fresh)
         }
         endpointPolicies[key] = policy
         return (added.sorted(), removed.sorted())
+    }
+
+    private func patchGroup(
+        _ group: EntryGroup, of key: NamespacedName, contributing: [(id: Int, rule: CompiledRule)],
+        policy: inout EndpointPolicy
+    ) -> EntryChanges {
+        var items: [(key: PolicyEntry.Key, action: PolicyEntry.Action, origin: String)] = []
+        for (id, rule) in contributing where rule.direction == group.direction && ruleIncludes(id, group.remote) {
+            let action: PolicyEntry.Action = rule.effect == .deny ? .deny : .allow
+            for (proto, prefix) in keys(of: rule, pod: key, remote: group.remote) {
+                let key = PolicyEntry.Key(
+                    direction: group.direction, remote: group.remote, proto: proto, port: prefix.port,
+                    portPrefixLength: prefix.length, view: group.view)
+                items.append((key, action, rule.origin))
+            }
+        }
+        if group.direction == .ingress && group.remote == .host && policy.isEnforced(.ingress, view: group.view)
+            && options.allowIngressFromHost
+        {
+            items.append(
+                (PolicyEntry.Key(direction: .ingress, remote: .host, proto: 0, view: group.view), .allow,
+                 Self.hostIngressOrigin))
+        }
+        let fresh = EntryBuilder.resolveGroup(items)
+        let range = policy.entries.range(of: group)
+        guard !fresh.elementsEqual(policy.entries[range]) else { return ([], []) }
+        let added = fresh.filter { entry in
+            !policy.entries[range].contains(where: { $0.key == entry.key && $0.action == entry.action })
+        }
+        let removed = policy.entries[range].filter { entry in
+            !fresh.contains(where: { $0.key == entry.key && $0.action == entry.action })
+        }
+        policy.entries.replaceSubrange(range, with: fresh)
+        return (added, removed)
+    }
+
+    /// Whether a rule's policy is only audited (its own mode, or the agent's audit-everything option).
+    func isAudit(_ rule: CompiledRule) -> Bool {
+        options.auditEverything || auditPolicies.contains(rule.policy)
     }
 
     // MARK: Pieces shared by both
@@ -151,10 +202,12 @@ extension PolicyCompiler {
 extension Array where Element == PolicyEntry {
     /// The run of sorted entries of one group (empty range at its place when there are none).
     func range(of group: EntryGroup) -> Range<Int> {
-        let lower = PolicyEntry.Key(direction: group.direction, remote: group.remote, proto: 0)
+        let lower = PolicyEntry.Key(direction: group.direction, remote: group.remote, proto: 0, view: group.view)
         let start = partitioningIndex { $0.key >= lower }
         var end = start
-        while end < count && self[end].key.direction == group.direction && self[end].key.remote == group.remote {
+        while end < count && self[end].key.view == group.view && self[end].key.direction == group.direction
+            && self[end].key.remote == group.remote
+        {
             end += 1
         }
         return start..<end

@@ -18,14 +18,14 @@ struct EntryBuilder {
 
     /// Entries for `remote` and every key of `ports` (nil: every protocol and port).
     mutating func add(
-        direction: TrafficDirection, remote: SecurityIdentity, keys: [(proto: UInt8, prefix: PortPrefix)],
-        action: PolicyEntry.Action, origin: String
+        direction: TrafficDirection, remote: SecurityIdentity, view: PolicyView = .enforced,
+        keys: [(proto: UInt8, prefix: PortPrefix)], action: PolicyEntry.Action, origin: String
     ) {
         for (proto, prefix) in keys {
             add(
                 PolicyEntry.Key(
                     direction: direction, remote: remote, proto: proto, port: prefix.port,
-                    portPrefixLength: prefix.length),
+                    portPrefixLength: prefix.length, view: view),
                 action, origin: origin)
         }
     }
@@ -64,9 +64,11 @@ struct EntryBuilder {
     }
 
     private struct PairKey: Hashable {
+        var view: PolicyView
         var direction: TrafficDirection
         var remote: SecurityIdentity
         init(_ key: PolicyEntry.Key) {
+            view = key.view
             direction = key.direction
             remote = key.remote
         }

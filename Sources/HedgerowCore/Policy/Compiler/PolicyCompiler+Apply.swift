@@ -49,7 +49,9 @@ extension PolicyCompiler {
         for reference in references.sorted() {
             let oldRules = rulesOfPolicy.removeValue(forKey: reference) ?? []
             let oldCIDRs = cidrsOfPolicy.removeValue(forKey: reference) ?? []
+            auditPolicies.remove(reference)
             if let policy = inputs.policies[reference] {
+                if policy.mode == .audit { auditPolicies.insert(reference) }
                 let cidrs = RuleNormalization.cidrs(of: policy)
                 for cidr in cidrs { identities.allocator.allocate(cidr: cidr) }
                 cidrsOfPolicy[reference] = cidrs

@@ -42,9 +42,12 @@ public struct PolicyCompiler: Sendable {
         /// kubelet's probes need it): an allow entry from the host identity on every enforced
         /// ingress. Explicit denies of host still win.
         public var allowIngressFromHost: Bool
+        /// Every policy in audit mode, whatever its annotation says (hagent's `--policy-audit`).
+        public var auditEverything: Bool
 
-        public init(allowIngressFromHost: Bool = true) {
+        public init(allowIngressFromHost: Bool = true, auditEverything: Bool = false) {
             self.allowIngressFromHost = allowIngressFromHost
+            self.auditEverything = auditEverything
         }
     }
 
@@ -64,6 +67,8 @@ public struct PolicyCompiler: Sendable {
     var rules: [Int: CompiledRule] = [:]
     var rulesOfPolicy: [ObjectReference: [Int]] = [:]
     var cidrsOfPolicy: [ObjectReference: [IPPrefix]] = [:]
+    /// Policies whose mode is audit.
+    var auditPolicies: Set<ObjectReference> = []
     var nextRuleID = 0
     /// Rules (subject side) that select each identity.
     var subjectIndex: [SecurityIdentity: Set<Int>] = [:]

@@ -79,6 +79,7 @@ public struct EndpointPolicyChange: Hashable, Sendable {
     public var policy: EndpointPolicy?
     public var added: [PolicyEntry]
     public var removed: [PolicyEntry]
+    /// Default deny or audit mode changed in that direction (the flags word must be rewritten).
     public var ingressEnforcementChanged: Bool
     public var egressEnforcementChanged: Bool
 
@@ -101,8 +102,10 @@ public struct EndpointPolicyChange: Hashable, Sendable {
         self.init(
             endpoint: endpoint, kind: old == nil ? .created : new == nil ? .deleted : .updated, policy: new,
             added: added, removed: removed,
-            ingressEnforcementChanged: (old?.ingressEnforced ?? false) != (new?.ingressEnforced ?? false),
-            egressEnforcementChanged: (old?.egressEnforced ?? false) != (new?.egressEnforced ?? false))
+            ingressEnforcementChanged: old.map { ($0.ingressEnforced, $0.ingressAudit) } ?? (false, .off)
+                != new.map { ($0.ingressEnforced, $0.ingressAudit) } ?? (false, .off),
+            egressEnforcementChanged: old.map { ($0.egressEnforced, $0.egressAudit) } ?? (false, .off)
+                != new.map { ($0.egressEnforced, $0.egressAudit) } ?? (false, .off))
     }
 
     /// Entries of `new` not in `old` and of `old` not in `new`, by key and action.

@@ -65,7 +65,7 @@ enum CiliumPolicyDecoding {
             reader.report(object["spec"].path, "required value is missing (a Cilium policy needs spec or specs)")
         }
         guard let metadata, reader.issues.count == issueCount else { return nil }
-        return CiliumNetworkPolicy(namespace: metadata.namespace, name: metadata.name, rules: rules)
+        return CiliumNetworkPolicy(namespace: metadata.namespace, name: metadata.name, rules: rules, mode: metadata.mode)
     }
 
     private static func decodeRule(_ spec: FieldMap, location: String, reader: inout FieldReader) -> CiliumRule? {

@@ -25,7 +25,7 @@ enum NetworkPolicyDecoding {
         let policyTypes = declaredTypes.flatMap { $0.isEmpty ? nil : Set($0) }
         return NetworkPolicy(
             namespace: namespace, name: metadata.name, podSelector: podSelector, policyTypes: policyTypes,
-            ingress: ingress, egress: egress)
+            ingress: ingress, egress: egress, mode: metadata.mode)
     }
 
     /// At most two of "Ingress" and "Egress" (repeating one is allowed, as upstream allows it).

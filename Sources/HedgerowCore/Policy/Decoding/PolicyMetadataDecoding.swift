@@ -10,21 +10,37 @@ enum PolicyMetadataDecoding {
         "ownerReferences", "finalizers", "managedFields",
     ]
 
-    /// Name and namespace (nil for cluster-scoped kinds; "default" when absent for namespaced).
+    /// Name, namespace (nil for cluster-scoped kinds; "default" when absent for namespaced) and
+    /// mode (the `policy.hedgerow.dev/mode` annotation, enforce when absent).
     static func decode(_ object: FieldMap, kind: PolicyKind, reader: inout FieldReader) -> (
-        namespace: String?, name: String
+        namespace: String?, name: String, mode: PolicyMode
     )? {
+        var mode = PolicyMode.enforce
         if let metadata = reader.map(object["metadata"]) {
             reader.rejectUnknownFields(metadata, known: objectMetaFields)
             if !kind.isNamespaced, let namespace = reader.string(metadata["namespace"]), !namespace.isEmpty {
                 reader.report(
                     metadata["namespace"].path, "a \(kind.rawValue) is cluster-wide and has no namespace; remove it")
             }
+            mode = decodeMode(metadata["annotations"], reader: &reader)
         }
         guard let decoded = MetadataDecoding.decode(object, nameRule: .dns1123Subdomain, reader: &reader) else {
             return nil
         }
-        guard kind.isNamespaced else { return (nil, decoded.name) }
-        return (decoded.namespace ?? PodDecoding.defaultNamespace, decoded.name)
+        guard kind.isNamespaced else { return (nil, decoded.name, mode) }
+        return (decoded.namespace ?? PodDecoding.defaultNamespace, decoded.name, mode)
+    }
+
+    /// The mode annotation: "enforce" or "audit"; anything else is an error, since a typo
+    /// would silently enforce what the author meant only to audit.
+    private static func decodeMode(_ annotations: Field, reader: inout FieldReader) -> PolicyMode {
+        guard let map = reader.stringMap(annotations), let text = map[PolicyMode.annotation] else { return .enforce }
+        guard let mode = PolicyMode(rawValue: text) else {
+            reader.report(
+                annotations.path.appending(PolicyMode.annotation),
+                "unsupported value \"\(text)\": supported values are \"enforce\", \"audit\"")
+            return .enforce
+        }
+        return mode
     }
 }

@@ -16,11 +16,13 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
     public var namespace: String?
     public var name: String
     public var rules: [CiliumRule]
+    public var mode: PolicyMode
 
-    public init(namespace: String?, name: String, rules: [CiliumRule]) {
+    public init(namespace: String?, name: String, rules: [CiliumRule], mode: PolicyMode = .enforce) {
         self.namespace = namespace
         self.name = name
         self.rules = rules
+        self.mode = mode
     }
 
     public var isClusterwide: Bool { namespace == nil }

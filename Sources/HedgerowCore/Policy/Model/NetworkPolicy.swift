@@ -18,10 +18,12 @@ public struct NetworkPolicy: Hashable, Sendable {
     public var policyTypes: Set<TrafficDirection>
     public var ingress: [NetworkPolicyRule]
     public var egress: [NetworkPolicyRule]
+    public var mode: PolicyMode
 
     public init(
         namespace: String, name: String, podSelector: KubernetesLabelSelector = KubernetesLabelSelector(),
-        policyTypes: Set<TrafficDirection>? = nil, ingress: [NetworkPolicyRule] = [], egress: [NetworkPolicyRule] = []
+        policyTypes: Set<TrafficDirection>? = nil, ingress: [NetworkPolicyRule] = [], egress: [NetworkPolicyRule] = [],
+        mode: PolicyMode = .enforce
     ) {
         self.namespace = namespace
         self.name = name
@@ -29,6 +31,7 @@ public struct NetworkPolicy: Hashable, Sendable {
         self.policyTypes = policyTypes ?? Self.defaultPolicyTypes(hasEgressRules: !egress.isEmpty)
         self.ingress = ingress
         self.egress = egress
+        self.mode = mode
     }
 
     /// Kubernetes' defaulting of an absent or empty `policyTypes`.

@@ -33,4 +33,11 @@ public enum PolicyObject: Hashable, Sendable {
         case .cilium(let policy): policy.kind
         }
     }
+
+    public var mode: PolicyMode {
+        switch self {
+        case .kubernetes(let policy): policy.mode
+        case .cilium(let policy): policy.mode
+        }
+    }
 }

@@ -60,14 +60,17 @@ public struct PolicyTrace: Hashable, Sendable, CustomStringConvertible {
         public var verdict: PolicyVerdict
         /// The policies that put the pod in default deny for this direction.
         public var isolatedBy: [ObjectReference]
+        /// Audit mode: what the audit view says when it would drop what `verdict` allows.
+        public var audited: PolicyVerdict? = nil
 
         public var description: String {
             let place = "\(direction) at \(pod)"
+            let audit = audited.map { "; AUDIT: with audit-mode policies enforced it would be \($0)" } ?? ""
             switch verdict {
             case .notEnforced:
-                return "\(place): allowed, no policy selects \(pod) for \(direction)"
+                return "\(place): allowed, no policy selects \(pod) for \(direction)" + audit
             case .allowed, .denied:
-                return "\(place): \(verdict)"
+                return "\(place): \(verdict)" + audit
             case .defaultDenied:
                 let names = isolatedBy.map(\.description).joined(separator: ", ")
                 return "\(place): default deny: selected by \(names); no rule allows"
@@ -96,6 +99,11 @@ public struct PolicyTrace: Hashable, Sendable, CustomStringConvertible {
         isLoopback || ((egress?.verdict.isAllowed ?? true) && (ingress?.verdict.isAllowed ?? true))
     }
 
+    /// Allowed, but an audit-mode policy would drop it: the datapath reports it as AUDIT.
+    public var isAudited: Bool {
+        isAllowed && !isLoopback && (egress?.audited != nil || ingress?.audited != nil)
+    }
+
     /// The drop reason the datapath reports (the egress side decides first).
     public var dropReason: UInt8? {
         isLoopback ? nil : egress?.verdict.dropReason ?? ingress?.verdict.dropReason
@@ -104,7 +112,7 @@ public struct PolicyTrace: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         var lines = [
             "\(query.source) (identity \(sourceIdentity)) -> \(query.destination) (identity \(destinationIdentity)) "
-                + "\(query.protocolDescription): \(isAllowed ? "ALLOWED" : "DENIED")"
+                + "\(query.protocolDescription): \(isAudited ? "ALLOWED (AUDIT)" : isAllowed ? "ALLOWED" : "DENIED")"
         ]
         if isLoopback { lines.append("  a pod's traffic to itself does not leave the pod; no policy applies") }
         lines += [egress, ingress].compactMap { $0.map { "  " + $0.description } }
@@ -131,7 +139,9 @@ extension PolicyCompiler {
                 direction: direction, pod: pod,
                 verdict: compiled.policy.verdict(
                     direction: direction, remote: remote, proto: query.proto, port: query.port),
-                isolatedBy: compiled.isolatedBy[direction] ?? [])
+                isolatedBy: compiled.isolatedBy[direction] ?? [],
+                audited: compiled.policy.auditedDrop(
+                    direction: direction, remote: remote, proto: query.proto, port: query.port))
         }
         return PolicyTrace(
             query: query, sourceIdentity: source.identity, destinationIdentity: destination.identity,
