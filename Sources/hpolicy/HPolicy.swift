@@ -18,6 +18,8 @@ struct HPolicy: AsyncParsableCommand {
             enforce it (e.g. more policy map entries than the per-endpoint limit of 16384): \
             each keeps its previous policy, whole, and is retried on every later change; for \
             `apply --dry-run` and `diff`, 3 means an observed connection would become denied.
+
+            `suggest` learns least-privilege policies for a namespace from its observed flows.
             """,
-        subcommands: [Apply.self, Diff.self, Delete.self, Get.self, Validate.self, Trace.self])
+        subcommands: [Apply.self, Diff.self, Delete.self, Get.self, Validate.self, Trace.self, Suggest.self])
 }

@@ -256,6 +256,14 @@ public struct FlowLabel: Sendable, Hashable, CustomStringConvertible {
 
     /// "k8s:app=web", or "reserved:world" for a label without value.
     public var description: String { value.isEmpty ? "\(source):\(key)" : "\(source):\(key)=\(value)" }
+
+    /// The inverse of `description`, as Hubble prints labels; no source means "unspec".
+    public init(text: String) {
+        let (source, rest) =
+            text.firstIndex(of: ":").map { (String(text[..<$0]), text[text.index(after: $0)...]) } ?? ("unspec", text[...])
+        let (key, value) = rest.firstIndex(of: "=").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
+        self.init(source: source, key: String(key), value: String(value))
+    }
 }
 
 /// Stored shared (8 bytes per flow), like the endpoints.
