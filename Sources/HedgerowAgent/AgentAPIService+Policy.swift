@@ -20,7 +20,7 @@ extension AgentAPIService {
         let since: FlowTimestamp?
         if request.since.isEmpty {
             since = nil
-        } else if let parsed = GoTimeSyntax.parse(request.since, now: FlowClock.now()) {
+        } else if let parsed = TimeArgument.parse(request.since, now: FlowClock.now()) {
             since = parsed
         } else {
             throw RPCError(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HedgerowAPI
+import HedgerowCore
 
 /// How to reach the Observer API: the agent's unix socket by default, `HFLOW_SERVER`, or
 /// `--server`, with TLS for TCP servers.

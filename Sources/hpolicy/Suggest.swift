@@ -30,14 +30,14 @@ extension HPolicy {
         var output: PolicySuggestionFormat = .yaml
 
         func validate() throws {
-            guard GoTimeSyntax.parse(since, now: FlowTimestamp(seconds: 0)) != nil else {
+            guard TimeArgument.parse(since, now: FlowTimestamp(seconds: 0)) != nil else {
                 throw ValidationError("--since \(since): not a duration (24h, 30m) or an RFC 3339 time")
             }
         }
 
         func run() async throws {
             let now = Self.now()
-            guard let start = GoTimeSyntax.parse(since, now: now) else { throw ValidationError("bad --since") }
+            guard let start = TimeArgument.parse(since, now: now) else { throw ValidationError("bad --since") }
             let suggestion = try await Self.learn(
                 namespace: namespace, since: start, socket: socket.resolved)
             guard !suggestion.isEmpty else {

@@ -18,7 +18,7 @@ public enum FlowHistoryArguments {
 
     /// Go's time.ParseDuration syntax (ns, us, µs, ms, s, m, h), positive only.
     public static func duration(_ text: String) -> Duration? {
-        guard let nanoseconds = GoTimeSyntax.goDuration(text), nanoseconds > 0 else { return nil }
+        guard let nanoseconds = TimeArgument.duration(text), nanoseconds > 0 else { return nil }
         return .nanoseconds(nanoseconds)
     }
 }

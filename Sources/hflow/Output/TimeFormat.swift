@@ -38,3 +38,8 @@ enum TimeFormat: String, CaseIterable, ExpressibleByArgument {
         }
     }
 }
+
+func zeroPadded(_ value: Int, _ width: Int) -> String {
+    let text = String(value)
+    return String(repeating: "0", count: max(0, width - text.count)) + text
+}

@@ -1,24 +1,24 @@
 /// UTC calendar arithmetic for printing and parsing flow times, without locale or time zone
 /// databases (Hubble prints UTC too).
-struct CivilTime: Equatable {
-    var year: Int
-    var month: Int  // 1...12
-    var day: Int  // 1...31
-    var hour = 0
-    var minute = 0
-    var second = 0
-    var nanosecond = 0
+public struct CivilTime: Equatable, Sendable {
+    public var year: Int
+    public var month: Int  // 1...12
+    public var day: Int  // 1...31
+    public var hour = 0
+    public var minute = 0
+    public var second = 0
+    public var nanosecond = 0
 
-    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    static let weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    public static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    public static let weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
-    init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, nanosecond: Int = 0) {
+    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, nanosecond: Int = 0) {
         (self.year, self.month, self.day) = (year, month, day)
         (self.hour, self.minute, self.second, self.nanosecond) = (hour, minute, second, nanosecond)
     }
 
     /// From seconds (and nanoseconds) since the Unix epoch.
-    init(seconds: Int64, nanos: Int32) {
+    public init(seconds: Int64, nanos: Int32) {
         let days = Int((seconds >= 0 ? seconds : seconds - 86_399) / 86_400)
         let secondsOfDay = Int(seconds - Int64(days) * 86_400)
         // Howard Hinnant's civil_from_days.
@@ -36,7 +36,7 @@ struct CivilTime: Equatable {
     }
 
     /// Seconds since the Unix epoch.
-    var epochSeconds: Int64 {
+    public var epochSeconds: Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -47,20 +47,15 @@ struct CivilTime: Equatable {
         return Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
     }
 
-    var weekday: Int {
+    public var weekday: Int {
         let days = Int((epochSeconds >= 0 ? epochSeconds : epochSeconds - 86_399) / 86_400)
         return ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday
     }
 
-    static func isValid(year: Int, month: Int, day: Int) -> Bool {
+    public static func isValid(year: Int, month: Int, day: Int) -> Bool {
         guard (1...12).contains(month), day >= 1 else { return false }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return day <= lengths[month - 1]
     }
-}
-
-func zeroPadded(_ value: Int, _ width: Int) -> String {
-    let text = String(value)
-    return String(repeating: "0", count: max(0, width - text.count)) + text
 }

@@ -1,11 +1,10 @@
-import HedgerowCore
-
-/// `--since` and `--until` values: a duration before now ("5m", "1h30m", "1.5s", Go's syntax)
-/// or a time (RFC 3339 with or without fraction and zone, "2024-11-26", "2024-11-26T21:04",
-/// RFC 1123 with numeric zone, or Hubble's "Nov 26 21:04:05.123" in the current year). Times
-/// without a zone are UTC.
-enum TimeArgument {
-    static func parse(_ text: String, now: FlowTimestamp) -> FlowTimestamp? {
+/// Times as users type them to Go-made tools (hubble, kubectl), for every `--since`, `--until`
+/// and age option: a duration before now ("5m", "1h30m", "1.5s", Go's syntax) or a time
+/// (RFC 3339 with or without fraction and zone, "2024-11-26", "2024-11-26T21:04", RFC 1123 with
+/// numeric zone, or Hubble's "Nov 26 21:04:05.123" in the current year). Times without a zone
+/// are UTC.
+public enum TimeArgument {
+    public static func parse(_ text: String, now: FlowTimestamp) -> FlowTimestamp? {
         if let nanoseconds = duration(text) {
             return FlowTimestamp(nanosecondsSinceEpoch: now.nanosecondsSinceEpoch - nanoseconds)
         }
@@ -13,7 +12,7 @@ enum TimeArgument {
     }
 
     /// Go's time.ParseDuration: a sequence of decimal numbers with units ns, us, µs, ms, s, m, h.
-    static func duration(_ text: String) -> Int64? {
+    public static func duration(_ text: String) -> Int64? {
         var rest = Substring(text)
         var total: Double = 0
         var negative = false
