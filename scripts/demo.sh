@@ -3,7 +3,8 @@
 # hagent on each (no kube-proxy, no iptables), pods built through the real CNI chain; a ClusterIP
 # service with backends on both nodes and a NodePort reached from outside the cluster; default
 # deny plus the homelab's policies; traffic that policy allows and traffic it denies; what each
-# node's datapath saw; teardown. Exits non-zero when a probe's outcome is not the expected one.
+# node's datapath saw; a planned policy in audit mode, its impact preview, policies suggested
+# from the flows; teardown. Exits non-zero when a probe's outcome is not the expected one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${HEDGEROW_BIN_DIR:-.build/debug}
@@ -151,6 +152,25 @@ for node in node1 node2; do
   flows "$socket" --verdict FORWARDED --last 8
   flows "$socket" --verdict DROPPED --last 20
 done
+
+say "Audit mode: policies/homelab-api-audit.yaml would stop the frontend's plain HTTP to the api; audited, it drops nothing"
+for socket in "$socket1" "$socket2"; do
+  "$bin/hpolicy" apply -f policies/homelab-api-audit.yaml --api-socket "$socket" >/dev/null
+done
+probe "shop/frontend -> shop/api-1 $api1:8080 (audited)" allowed in_pod shop/frontend "$api1:8080"
+probe "shop/frontend -> shop/api-2 $api2:8080 (audited)" allowed in_pod shop/frontend "$api2:8080"
+for node in node1 node2; do
+  socket=$state/$node/agent.sock
+  for _ in $(seq 30); do [[ $(flows "$socket" --verdict AUDIT --last 1) == *AUDIT* ]] && break; sleep 0.1; done
+  flows "$socket" --verdict AUDIT --last 1
+done
+
+say "hpolicy diff: what enforcing it (the same file without the annotation) would deny, from node1's flows"
+sed '/policy.hedgerow.dev\/mode/d' policies/homelab-api-audit.yaml |
+  "$bin/hpolicy" diff -f - --api-socket "$socket1" || true
+
+say "hpolicy suggest -n data: least-privilege policies learned from node2's flows"
+"$bin/hpolicy" suggest -n data --since 10m --api-socket "$socket2"
 
 say "Tearing down"
 for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done

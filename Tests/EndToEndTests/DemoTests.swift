@@ -44,6 +44,17 @@ import Testing
         #expect(lines.contains { $0.contains("(world) -> data/db:5432") && $0.contains("DROPPED") })
         #expect(output.contains("egress at shop/frontend: default deny: selected by NetworkPolicy shop/default-deny"))
 
+        // Audit mode: the planned deny passes both connections and reports them as AUDIT on each
+        // api pod's node; its dry run says both would become denied; suggestions for data.
+        #expect(probe("shop/frontend -> shop/api-1")?.contains("ALLOWED  connected") == true)
+        #expect(probe("shop/frontend -> shop/api-2")?.contains("ALLOWED  connected") == true)
+        for node in ["node1", "node2"] {
+            #expect(lines.contains { $0.contains(" [\(node)]: shop/frontend:") && $0.contains("AUDITED") }, "no AUDIT flow from \(node)")
+        }
+        #expect(lines.contains { $0.hasPrefix("shop/frontend") && $0.contains("shop/api-1") && $0.contains("DENIED") })
+        #expect(output.contains("# Least-privilege policies for namespace data"))
+        #expect(output.contains("name: suggested-db"))
+
         // The elapsed time, and no namespace of the lab (pods, nodes, underlay, outside clients) left.
         #expect(output.firstMatch(of: /demo finished in [0-9]+\.[0-9] s/) != nil)
         let lab = try #require(output.firstMatch(of: /Bringing up lab (demo[0-9]+)/)?.output.1)
