@@ -1,3 +1,5 @@
+import HedgerowCore
+
 /// When the writer asks the kernel to put data on disk (fsync). Without it a crash can lose
 /// the blocks the page cache held; the log still reopens cleanly, trimming any torn tail.
 public enum FlowLogSync: Sendable {
@@ -24,7 +26,7 @@ public struct FlowLogOptions: Sendable {
     public var compressionLevel: Int32 = 6
     public var sync: FlowLogSync = .never
     /// Wall-clock nanoseconds; retention by age measures against it. Replaceable for tests.
-    public var clock: @Sendable () -> Int64 = { PosixFile.now() }
+    public var clock: @Sendable () -> Int64 = { FlowClock.now().nanosecondsSinceEpoch }
 
     public init() {}
 }

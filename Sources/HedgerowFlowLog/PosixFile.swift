@@ -103,13 +103,6 @@ final class PosixFile {
         return names
     }
 
-    /// Wall-clock nanoseconds, the clock flows are stamped with.
-    static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
-    }
-
     private static func errorText() -> String { String(cString: strerror(errno)) }
     private func errorText() -> String { Self.errorText() }
 }

@@ -48,7 +48,7 @@ struct ObserveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let request = try makeRequest(arguments: Array(CommandLine.arguments.dropFirst()), now: Self.now())
+        let request = try makeRequest(arguments: Array(CommandLine.arguments.dropFirst()), now: FlowClock.now())
         let target = try server.target()
         let tls = try server.tlsOptions()
         let colors = Colorizer(mode: color, isTerminal: isatty(STDOUT_FILENO) == 1, environment: ProcessInfo.processInfo.environment)
@@ -83,12 +83,6 @@ struct ObserveCommand: AsyncParsableCommand {
             throw ServerError(error.description)
         }
         printer.finish()
-    }
-
-    static func now() -> FlowTimestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return FlowTimestamp(seconds: Int64(spec.tv_sec), nanos: Int32(spec.tv_nsec))
     }
 }
 

@@ -53,6 +53,7 @@ enum ImpactReport {
         change.port == 0 ? change.protocol : "\(change.port)/\(change.protocol)"
     }
 
+    /// RFC 3339 in UTC, whole seconds: "2026-11-27T08:51:29Z".
     static func time(_ nanoseconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]

@@ -36,7 +36,7 @@ extension HPolicy {
         }
 
         func run() async throws {
-            let now = Self.now()
+            let now = FlowClock.now()
             guard let start = TimeArgument.parse(since, now: now) else { throw ValidationError("bad --since") }
             let suggestion = try await Self.learn(
                 namespace: namespace, since: start, socket: socket.resolved)
@@ -46,7 +46,7 @@ extension HPolicy {
                         + "(is the namespace right, did its pods send traffic, and does the agent's flow history reach back that far?)")
                 throw ExitCode.failure
             }
-            print(try suggestion.rendered(as: output, origin: "flows since \(Self.rfc3339(start))"), terminator: "")
+            print(try suggestion.rendered(as: output, origin: "flows since \(ImpactReport.time(start.nanosecondsSinceEpoch))"), terminator: "")
         }
 
         /// Reads the namespace's forwarded flows over the Observer API and folds them as they arrive.
@@ -79,17 +79,6 @@ extension HPolicy {
                 printError("error: cannot reach the agent at \(socket) (\(error.detail)); is `hagent run` running for this node?")
                 throw ExitCode.failure
             }
-        }
-
-        static func now() -> FlowTimestamp {
-            let interval = Date().timeIntervalSince1970
-            return FlowTimestamp(nanosecondsSinceEpoch: Int64(interval * 1e9))
-        }
-
-        static func rfc3339(_ time: FlowTimestamp) -> String {
-            let formatter = ISO8601DateFormatter()
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(time.seconds)))
         }
     }
 }

@@ -108,12 +108,3 @@ public enum FlowStoreError: Error, Hashable, CustomStringConvertible {
         }
     }
 }
-
-/// Wall-clock time for flows and lost events.
-public enum FlowClock {
-    public static func now() -> FlowTimestamp {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return FlowTimestamp(seconds: Int64(spec.tv_sec), nanos: Int32(spec.tv_nsec))
-    }
-}

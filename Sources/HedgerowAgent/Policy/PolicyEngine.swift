@@ -344,13 +344,9 @@ final class PolicyEngine: Sendable {
     private static func refreshAuditIsolation(_ update: PolicyUpdate, _ state: inout State) {
         for change in update.endpoints {
             guard let id = state.local[change.endpoint]?.id else { continue }
-            let audited = TrafficDirection.allCases.filter { change.policy?.audit($0) == .defaultDeny }
+            let auditsDefaultDeny = TrafficDirection.allCases.contains { change.policy?.audit($0) == .defaultDeny }
             state.auditIsolation[id] =
-                audited.isEmpty
-                ? nil
-                : Dictionary(uniqueKeysWithValues: audited.map {
-                    ($0, state.compiler.isolatingPolicies(of: change.endpoint, direction: $0, view: .audit))
-                })
+                auditsDefaultDeny ? state.compiler.isolatingPolicies(of: change.endpoint, view: .audit) : nil
         }
         let live = Set(state.local.values.map(\.id))
         state.auditIsolation = state.auditIsolation.filter { live.contains($0.key) }

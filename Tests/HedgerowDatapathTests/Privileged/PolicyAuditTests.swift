@@ -38,7 +38,8 @@ import Testing
         return entry
     }
 
-    @Test(.enabled(if: Privileged.shouldRun)) func auditedConnectionsPassAndAreReported() async throws {
+    /// Runs `body` on a fresh datapath whose endpoint has `policy` and the peers in its ipcache.
+    func withAuditedEndpoint(_ body: (DatapathFixture, EventCollector) async throws -> Void) async throws {
         try Privileged.require()
         let fixture = try DatapathFixture()
         defer { fixture.destroy() }
@@ -46,63 +47,63 @@ import Testing
         defer { events.stop() }
         try fixture.datapath.ipcache.apply(Self.ipcache)
         try fixture.apply(Self.policy)
+        try await body(fixture, events)
+    }
 
-        // Allowed by both views: forwarded.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 41000, 80)) == passed)
-        // The audit view's default deny, and its explicit deny: both pass.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 41001, 80)) == passed)
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 41002, 81)) == passed)
-        // Later packets of an audited connection are ordinary forwarded packets.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 41001, 80, .ack)) == passed)
-        // The enforced view's deny still drops.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 41003, 23)) == dropped)
-        // Egress is not audited: the pod's own connections are not looked up in the audit view.
-        #expect(try fixture.run(.fromEndpoint, .tcp(Self.pod, Self.peerB, 41004, 80)) == passed)
+    @Test(.enabled(if: Privileged.shouldRun)) func auditedConnectionsPassAndAreReported() async throws {
+        try await withAuditedEndpoint { fixture, events in
+            // Allowed by both views: forwarded.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 41000, 80)) == passed)
+            // The audit view's default deny, and its explicit deny: both pass.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 41001, 80)) == passed)
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 41002, 81)) == passed)
+            // Later packets of an audited connection are ordinary forwarded packets.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 41001, 80, .ack)) == passed)
+            // The enforced view's deny still drops.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 41003, 23)) == dropped)
+            // Egress is not audited: the pod's own connections are not looked up in the audit view.
+            #expect(try fixture.run(.fromEndpoint, .tcp(Self.pod, Self.peerB, 41004, 80)) == passed)
 
-        #expect(try fixture.drops(.policyDenied, .ingress) == 0)
-        #expect(try fixture.drops(.policyDeny, .ingress) == 1)
+            #expect(try fixture.drops(.policyDenied, .ingress) == 0)
+            #expect(try fixture.drops(.policyDeny, .ingress) == 1)
 
-        let seen = await events.wait(for: 5)
-        let audits = seen.filter { $0.verdict == .audit }
-        #expect(audits.count == 2)
-        let byDefault = try #require(audits.first { $0.ip.source == IPAddress(Self.peerB) })
-        #expect(byDefault.dropReason == .policyDenied && byDefault.policyCookie == 0)
-        #expect(byDefault.direction == .ingress && byDefault.traceReason == .new)
-        let byRule = try #require(audits.first { $0.l4?.destinationPort == 81 })
-        #expect(byRule.dropReason == .policyDeny)
-        #expect(fixture.datapath.policy.origins(cookie: byRule.policyCookie) == ["audit deny tcp/81"])
-        let allowed = try #require(seen.first { $0.l4?.destinationPort == 80 && $0.ip.source == IPAddress(Self.peerA) })
-        #expect(allowed.verdict == .forwarded && allowed.dropReason == nil)
-        #expect(fixture.datapath.policy.origins(cookie: allowed.policyCookie) == nil)
-        #expect(seen.contains { $0.verdict == .dropped && $0.l4?.destinationPort == 23 })
+            let seen = await events.wait(for: 5)
+            let audits = seen.filter { $0.verdict == .audit }
+            #expect(audits.count == 2)
+            let byDefault = try #require(audits.first { $0.ip.source == IPAddress(Self.peerB) })
+            #expect(byDefault.dropReason == .policyDenied && byDefault.policyCookie == 0)
+            #expect(byDefault.direction == .ingress && byDefault.traceReason == .new)
+            let byRule = try #require(audits.first { $0.l4?.destinationPort == 81 })
+            #expect(byRule.dropReason == .policyDeny)
+            #expect(fixture.datapath.policy.origins(cookie: byRule.policyCookie) == ["audit deny tcp/81"])
+            let allowed = try #require(seen.first { $0.l4?.destinationPort == 80 && $0.ip.source == IPAddress(Self.peerA) })
+            #expect(allowed.verdict == .forwarded && allowed.dropReason == nil)
+            #expect(fixture.datapath.policy.origins(cookie: allowed.policyCookie) == nil)
+            #expect(seen.contains { $0.verdict == .dropped && $0.l4?.destinationPort == 23 })
+        }
     }
 
     /// Switching the same rules from audit to enforce: the audited connection is now dropped
     /// (its conntrack entry is re-checked at the new revision), and nothing is reported as AUDIT.
     @Test(.enabled(if: Privileged.shouldRun)) func enforcingTheAuditedPolicyDropsWhatWasAudited() async throws {
-        try Privileged.require()
-        let fixture = try DatapathFixture()
-        defer { fixture.destroy() }
-        let events = EventCollector(try fixture.datapath.flowEvents())
-        defer { events.stop() }
-        try fixture.datapath.ipcache.apply(Self.ipcache)
-        try fixture.apply(Self.policy)
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 41010, 80)) == passed)
-        #expect(await events.wait(for: 1, where: { $0.verdict == .audit }).count == 1)
+        try await withAuditedEndpoint { fixture, events in
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 41010, 80)) == passed)
+            #expect(await events.wait(for: 1, where: { $0.verdict == .audit }).count == 1)
 
-        let enforced = EndpointPolicy(
-            ingressEnforced: true,
-            entries: Self.policy.entries.filter { $0.key.view == .audit }.map { entry in
-                var entry = entry
-                entry.key.view = .enforced
-                return entry
-            })
-        try fixture.apply(enforced)
-        events.clear()
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 41010, 80, .ack)) == dropped)
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 41011, 80)) == passed)
-        let seen = await events.wait(for: 2)
-        #expect(seen.contains { $0.verdict == .dropped && $0.dropReason == .policyDenied })
-        #expect(!seen.contains { $0.verdict == .audit })
+            let enforced = EndpointPolicy(
+                ingressEnforced: true,
+                entries: Self.policy.entries.filter { $0.key.view == .audit }.map { entry in
+                    var entry = entry
+                    entry.key.view = .enforced
+                    return entry
+                })
+            try fixture.apply(enforced)
+            events.clear()
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 41010, 80, .ack)) == dropped)
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 41011, 80)) == passed)
+            let seen = await events.wait(for: 2)
+            #expect(seen.contains { $0.verdict == .dropped && $0.dropReason == .policyDenied })
+            #expect(!seen.contains { $0.verdict == .audit })
+        }
     }
 }

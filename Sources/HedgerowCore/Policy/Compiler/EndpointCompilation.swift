@@ -25,13 +25,13 @@ extension PolicyCompiler {
         compile(pod)?.policy
     }
 
-    /// The policies that put a pod in default deny for `direction` in a view, sorted. For the
+    /// The policies that put a pod in default deny in a view, per direction, sorted. For the
     /// audit view, what an AUDIT flow that no rule would have dropped names instead of a rule.
-    public func isolatingPolicies(
-        of pod: NamespacedName, direction: TrafficDirection, view: PolicyView = .enforced
-    ) -> [ObjectReference] {
-        guard let compiled = compile(pod) else { return [] }
-        return (view == .enforced ? compiled.isolatedBy : compiled.auditIsolatedBy)[direction] ?? []
+    public func isolatingPolicies(of pod: NamespacedName, view: PolicyView = .enforced)
+        -> [TrafficDirection: [ObjectReference]]
+    {
+        guard let compiled = compile(pod) else { return [:] }
+        return view == .enforced ? compiled.isolatedBy : compiled.auditIsolatedBy
     }
 
     /// Compiles one endpoint from scratch: the enforced view from enforce-mode rules, and for
