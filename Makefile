@@ -58,7 +58,7 @@ release: bpf
 
 # Benchmarks run release builds of their own executables (no test targets).
 bench: deps mounts bpf
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(RELEASE_FLAGS)
 	HEDGEROW_BPF_DIR=$(abspath $(BPF_OUT)) scripts/bench.sh
 
 # Regenerates Sources/HedgerowAPI/Generated from proto/ (the output is committed).

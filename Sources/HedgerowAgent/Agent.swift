@@ -60,7 +60,9 @@ public struct Agent: Sendable {
         await kubernetes?.firstState(apply: applyCluster)
         try await endpoints.restore()
 
-        let status = AgentStatusReporter(configuration: config, startedAt: startedAt, endpoints: endpoints, readiness: readiness)
+        let codeTrimmer = config.codeTrimInterval.map { CodePageTrimmer(interval: $0, logger: logger) }
+        let status = AgentStatusReporter(
+            configuration: config, startedAt: startedAt, endpoints: endpoints, readiness: readiness, codeTrimmer: codeTrimmer)
         let history = try openFlowHistory()
         let flows = FlowPipeline(
             store: try FlowStore(capacity: config.flowCapacity), nodeName: config.nodeName,
@@ -99,6 +101,7 @@ public struct Agent: Sendable {
             if let watcher { group.addTask { await watcher.watch() } }
             if let kubernetes { group.addTask { await kubernetes.follow(apply: applyCluster) } }
             group.addTask { await watchLinks(endpoints: endpoints) }
+            if let codeTrimmer { group.addTask { await codeTrimmer.run() } }
             group.addTask {
                 await FlowIngestion(datapath: datapath, enricher: enricher, pipeline: flows, logger: logger).run()
             }

@@ -33,6 +33,8 @@ public struct AgentConfiguration: Sendable {
     public var flowLog: FlowLogConfiguration?
     /// Every policy in audit mode (`--policy-audit`): nothing is dropped by policy, what would be is reported as AUDIT.
     public var policyAudit: Bool
+    /// How often to check whether code pages that ran once are worth returning to the kernel; nil: never.
+    public var codeTrimInterval: Duration?
 
     public init(
         nodeName: String,
@@ -49,7 +51,8 @@ public struct AgentConfiguration: Sendable {
         observerListen: ObserverListenConfiguration? = nil,
         metricsListen: String? = "127.0.0.1:9962",
         flowLog: FlowLogConfiguration? = nil,
-        policyAudit: Bool = false
+        policyAudit: Bool = false,
+        codeTrimInterval: Duration? = .seconds(30)
     ) {
         self.nodeName = nodeName
         self.manifestsDirectory = manifestsDirectory
@@ -66,6 +69,7 @@ public struct AgentConfiguration: Sendable {
         self.metricsListen = metricsListen
         self.flowLog = flowLog
         self.policyAudit = policyAudit
+        self.codeTrimInterval = codeTrimInterval
     }
 }
 

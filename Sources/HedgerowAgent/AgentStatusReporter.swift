@@ -8,13 +8,18 @@ final class AgentStatusReporter: Sendable {
     private let startedAt: ContinuousClock.Instant
     private let endpoints: EndpointManager
     private let readiness: Readiness
+    private let codeTrimmer: CodePageTrimmer?
 
-    init(configuration: AgentConfiguration, startedAt: ContinuousClock.Instant, endpoints: EndpointManager, readiness: Readiness) {
+    init(
+        configuration: AgentConfiguration, startedAt: ContinuousClock.Instant, endpoints: EndpointManager, readiness: Readiness,
+        codeTrimmer: CodePageTrimmer?
+    ) {
         self.nodeName = configuration.nodeName
         self.configuration = configuration
         self.startedAt = startedAt
         self.endpoints = endpoints
         self.readiness = readiness
+        self.codeTrimmer = codeTrimmer
     }
 
     func report() async -> Hedgerow_Agent_V1_StatusResponse {
@@ -35,7 +40,10 @@ final class AgentStatusReporter: Sendable {
             $0.manifestsDir = configuration.manifestsDirectory ?? ""
             $0.adoptedEndpoints = UInt32(adopted)
             $0.warnings = readiness.warnings
-            $0.residentMemoryBytes = ProcessMemory.residentBytes()
+            let memory = ProcessMemory.resident()
+            $0.residentMemoryBytes = memory?.total ?? 0
+            $0.fileBackedMemoryBytes = memory?.fileBacked ?? 0
+            $0.codeTrims = codeTrimmer?.trimCount ?? 0
         }
     }
 }

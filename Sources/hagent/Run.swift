@@ -72,6 +72,9 @@ extension HAgent {
         @Flag(help: "Audit every policy: nothing is dropped by policy; what would be passes and is reported with verdict AUDIT.")
         var policyAudit = false
 
+        @Option(help: "How often to check for code pages that ran once (start-up, bursts) and return them to the kernel; 0 turns this off.")
+        var codeTrimInterval = "30s"
+
         @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
         var logLevel: Logger.Level = .info
 
@@ -90,7 +93,7 @@ extension HAgent {
                 apiSocketPath: apiSocket, bpfObjectDirectory: try BPFObjectDirectory.resolve(bpfDir),
                 cgroupPath: cgroup, uplinkDevice: uplink, flowCapacity: flowCapacity, observerListen: try observerListenConfiguration(),
                 metricsListen: metricsListen == "off" ? nil : metricsListen, flowLog: try flowLogConfiguration(),
-                policyAudit: policyAudit)
+                policyAudit: policyAudit, codeTrimInterval: try codeTrimIntervalDuration())
             do {
                 try await Agent(configuration: configuration, logger: logger, startedAt: startedAt).run()
             } catch {
@@ -106,6 +109,7 @@ extension HAgent.Run {
         let sources = [manifests != nil, kubernetes, kubeconfig != nil].filter { $0 }.count
         guard sources <= 1 else { throw ValidationError("--manifests, --kubernetes and --kubeconfig exclude each other") }
         if kubeContext != nil && kubeconfig == nil { throw ValidationError("--kube-context needs --kubeconfig") }
+        _ = try codeTrimIntervalDuration()
     }
 
     func kubernetesConfiguration() throws -> KubernetesClusterConfig? {
@@ -128,6 +132,14 @@ extension HAgent.Run {
             return age
         }
         return FlowLogConfiguration(directory: flowLog, maxTotalBytes: size, maxAge: age)
+    }
+
+    func codeTrimIntervalDuration() throws -> Duration? {
+        if codeTrimInterval == "0" { return nil }
+        guard let interval = FlowHistoryArguments.duration(codeTrimInterval) else {
+            throw ValidationError("invalid --code-trim-interval \"\(codeTrimInterval)\": expected a duration such as 30s or 5m, or 0")
+        }
+        return interval
     }
 
     func observerListenConfiguration() throws -> ObserverListenConfiguration? {

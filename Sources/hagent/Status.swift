@@ -28,7 +28,7 @@ extension HAgent {
                 ("Uptime", Format.duration(nanoseconds: s.uptimeNs)),
                 ("Endpoints", "\(s.endpoints) (\(s.adoptedEndpoints) adopted at start)"),
                 ("Cluster state", "\(s.namespaces) namespaces, \(s.pods) pods"),
-                ("Memory (RSS)", Format.bytes(s.residentMemoryBytes)),
+                ("Memory (RSS)", Self.memory(s)),
                 ("Pinned state", s.pinDir),
             ]
             if !s.manifestsDir.isEmpty { rows.append(("Manifests", s.manifestsDir)) }
@@ -36,6 +36,12 @@ extension HAgent {
             let width = rows.map(\.0.count).max() ?? 0
             return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
                 .joined(separator: "\n")
+        }
+
+        static func memory(_ s: Hedgerow_Agent_V1_StatusResponse) -> String {
+            let trims = s.codeTrims == 1 ? "once" : "\(s.codeTrims) times"
+            return "\(Format.bytes(s.residentMemoryBytes)) (\(Format.bytes(max(s.residentMemoryBytes, s.fileBackedMemoryBytes) - s.fileBackedMemoryBytes)) private;"
+                + " code pages trimmed \(trims))"
         }
     }
 }

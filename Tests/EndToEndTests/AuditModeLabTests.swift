@@ -67,10 +67,7 @@ import Testing
     func theAgentWideSwitchAuditsEveryPolicy() throws {
         let lab = try LabHarness(prefix: "e2aw")
         defer { lab.down() }
-        try "--policy-audit\n".write(
-            toFile: "\(lab.stateDirectory)/node1/agent-arguments", atomically: true, encoding: .utf8)
-        try lab.killAgent()
-        try lab.startAgent()
+        try lab.restartAgent(with: ["--policy-audit"])
         let server = try Server(lab)
         defer { server.stop() }
 

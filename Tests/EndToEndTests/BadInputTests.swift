@@ -36,6 +36,12 @@ import Testing
         #expect(result.stdout.contains("must be chained after"))
     }
 
+    @Test func hagentRunRejectsABadCodeTrimIntervalBeforeDoingAnything() throws {
+        let result = try Shell.capture([TestPaths.binary("hagent"), "run", "--code-trim-interval", "soon", "--api-socket", "/nonexistent/agent.sock"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(#"invalid --code-trim-interval "soon": expected a duration such as 30s or 5m, or 0"#), "\(result.stderr)")
+    }
+
     @Test func cniVersionAnswersWithoutConfig() throws {
         let result = try plugin(["CNI_COMMAND": "VERSION"], stdin: "")
         #expect(result.status == 0)

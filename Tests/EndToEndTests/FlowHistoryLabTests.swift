@@ -18,14 +18,9 @@ import Testing
     func flowsFromBeforeARestartAreStillServed() throws {
         let lab = try LabHarness(prefix: "hhis")
         defer { lab.down() }
-        let nodeDirectory = "\(lab.stateDirectory)/node1"
-        let flowLog = "\(nodeDirectory)/flows"
+        let flowLog = "\(lab.stateDirectory)/node1/flows"
         defer { try? FileManager.default.removeItem(atPath: flowLog) }
-        // Restart the agent with history on (hlab reads extra agent arguments at every start).
-        try "--flow-log\n\(flowLog)\n--flow-log-max-size\n8MiB\n".write(
-            toFile: "\(nodeDirectory)/agent-arguments", atomically: true, encoding: .utf8)
-        try lab.killAgent()
-        try lab.startAgent()
+        try lab.restartAgent(with: ["--flow-log", flowLog, "--flow-log-max-size", "8MiB"])
 
         let serverIP = try waitForServer(lab)
         let echo = try lab.spawn("x/b", [TestPaths.binary("hlab"), "serve", "--tcp", "80"])

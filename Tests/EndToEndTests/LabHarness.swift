@@ -108,6 +108,15 @@ extension LabHarness {
         try Self.hlab(["agent", "start", "--lab", name, node])
     }
 
+    /// Restarts the node's agent with extra `hagent run` arguments (the node's agent-arguments
+    /// file, which hlab reads at every agent start).
+    func restartAgent(with arguments: [String], node: String = "node1") throws {
+        try (arguments.joined(separator: "\n") + "\n").write(
+            toFile: "\(stateDirectory)/\(node)/agent-arguments", atomically: true, encoding: .utf8)
+        try killAgent(node: node)
+        try startAgent(node: node)
+    }
+
     /// The cached CNI ADD result of a pod (what the runtime would pass as prevResult).
     func cniResult(pod: String) throws -> String {
         let result = try podState(pod)["cniResult"] as Any

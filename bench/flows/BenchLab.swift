@@ -48,6 +48,10 @@ struct BenchLab {
         throw BenchFailure("lab \(name): endpoints not ready after 30 s")
     }
 
+    func agentStatus() async throws -> Hedgerow_Agent_V1_StatusResponse {
+        try await withAgent(socketPath: agentSocket) { try await $0.status(Hedgerow_Agent_V1_StatusRequest()) }
+    }
+
     func observerStatus() async throws -> Observer_ServerStatusResponse {
         try await withObserver(.unixSocket(path: agentSocket)) { try await $0.serverStatus(Observer_ServerStatusRequest()) }
     }

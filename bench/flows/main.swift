@@ -1,10 +1,11 @@
 // Flow pipeline benchmarks: ingest throughput (synthetic decode -> enrich -> store, one core),
 // GetFlows --last 4095 latency (in process and over gRPC on a unix socket), and the resident
 // memory of a fresh process holding a full 65,535-flow ring. As root, also in a lab (hlab,
-// hagent and hflow from this executable's directory, BPF objects from $HEDGEROW_BPF_DIR):
-// `hflow observe --follow` latency from SYN to printed line, and a real agent's RSS idle and
-// with a full 65,535-flow ring. Prints a table; writes bench/results/flows.json (or the path in
-// $HEDGEROW_BENCH_OUT).
+// hagent and hflow from this executable's directory, BPF objects from $HEDGEROW_BPF_DIR): the
+// lab agent's start-to-ready time and RSS with 3 endpoints, fresh and after its first code trim
+// (issue 2); `hflow observe --follow` latency from SYN to printed line; a real agent's RSS idle
+// and with a full 65,535-flow ring. Prints a table; writes bench/results/flows.json (or the
+// path in $HEDGEROW_BENCH_OUT).
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -175,10 +176,19 @@ if geteuid() == 0 {
     do {
         var lab = try BenchLab(binaries: binaries, bpfDirectory: bpf)
         defer { lab.down() }
+        let footprint = try await AgentFootprint.measure(lab: lab)
         let latencies = try await FollowLatency.measure(lab: lab, connections: 60)
         let flood = try await FloodBenchmark.measure(lab: lab)
         let memory = try await AgentMemory.measure(lab: &lab)
+        func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
         labRows = [
+            ("hagent run to enforcing (3 endpoints)", String(format: "%.0f ms", footprint.startupToReadyMilliseconds), "< 1 s"),
+            ("hagent RSS, 3 endpoints, fresh (2 s after ready)", megabytes(footprint.fresh.resident),
+             "private \(megabytes(footprint.fresh.anonymous))"),
+            ("hagent RSS, 3 endpoints, settled (after a code trim)", megabytes(footprint.settled.resident),
+             "< 30 MB; private \(megabytes(footprint.settled.anonymous))"),
+            ("  right after an API status call", megabytes(footprint.afterStatusCall.resident), ""),
+            ("  after the next check", megabytes(footprint.afterNextCheck.resident), "\(footprint.codeTrims) code trims in all"),
             ("hflow --follow: SYN to printed line, p50", String(format: "%.1f ms", percentile(latencies, 0.5)), "\(latencies.count) connections"),
             ("hflow --follow: SYN to printed line, p99", String(format: "%.1f ms", percentile(latencies, 0.99)), "< 100 ms"),
             ("hflow --follow: SYN to printed line, max", String(format: "%.1f ms", latencies.max() ?? 0), ""),
@@ -194,6 +204,13 @@ if geteuid() == 0 {
              "rest: binary, libraries, ring buffer mmap"),
         ]
         labJSON = [
+            "agent_startup_to_ready_ms": footprint.startupToReadyMilliseconds,
+            "agent_rss_3_endpoints_fresh_bytes": footprint.fresh.resident, "agent_rss_anon_3_endpoints_fresh_bytes": footprint.fresh.anonymous,
+            "agent_rss_3_endpoints_settled_bytes": footprint.settled.resident,
+            "agent_rss_anon_3_endpoints_settled_bytes": footprint.settled.anonymous,
+            "agent_rss_3_endpoints_after_status_call_bytes": footprint.afterStatusCall.resident,
+            "agent_rss_3_endpoints_after_next_check_bytes": footprint.afterNextCheck.resident,
+            "agent_code_trims": footprint.codeTrims,
             "follow_latency_ms_p50": percentile(latencies, 0.5), "follow_latency_ms_p99": percentile(latencies, 0.99),
             "follow_latency_ms_max": latencies.max() ?? 0, "follow_latency_connections": latencies.count,
             "follow_latency_ms_all": latencies,

@@ -375,6 +375,12 @@ public nonisolated struct Hedgerow_Agent_V1_StatusResponse: Sendable {
 
   public var residentMemoryBytes: UInt64 = 0
 
+  /// The part of resident_memory_bytes backed by files: the agent's code, libraries.
+  public var fileBackedMemoryBytes: UInt64 = 0
+
+  /// Times the agent returned code pages it no longer runs to the kernel (--code-trim-interval).
+  public var codeTrims: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1259,7 +1265,7 @@ nonisolated extension Hedgerow_Agent_V1_StatusRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Hedgerow_Agent_V1_StatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_name\0\u{1}version\0\u{3}uptime_ns\0\u{1}ready\0\u{3}startup_to_ready_ns\0\u{1}endpoints\0\u{1}namespaces\0\u{1}pods\0\u{3}pin_dir\0\u{3}manifests_dir\0\u{3}adopted_endpoints\0\u{1}warnings\0\u{3}resident_memory_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}node_name\0\u{1}version\0\u{3}uptime_ns\0\u{1}ready\0\u{3}startup_to_ready_ns\0\u{1}endpoints\0\u{1}namespaces\0\u{1}pods\0\u{3}pin_dir\0\u{3}manifests_dir\0\u{3}adopted_endpoints\0\u{1}warnings\0\u{3}resident_memory_bytes\0\u{3}file_backed_memory_bytes\0\u{3}code_trims\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1280,6 +1286,8 @@ nonisolated extension Hedgerow_Agent_V1_StatusResponse: SwiftProtobuf.Message, S
       case 11: try { try decoder.decodeSingularUInt32Field(value: &self.adoptedEndpoints) }()
       case 12: try { try decoder.decodeRepeatedStringField(value: &self.warnings) }()
       case 13: try { try decoder.decodeSingularUInt64Field(value: &self.residentMemoryBytes) }()
+      case 14: try { try decoder.decodeSingularUInt64Field(value: &self.fileBackedMemoryBytes) }()
+      case 15: try { try decoder.decodeSingularUInt32Field(value: &self.codeTrims) }()
       default: break
       }
     }
@@ -1325,6 +1333,12 @@ nonisolated extension Hedgerow_Agent_V1_StatusResponse: SwiftProtobuf.Message, S
     if self.residentMemoryBytes != 0 {
       try visitor.visitSingularUInt64Field(value: self.residentMemoryBytes, fieldNumber: 13)
     }
+    if self.fileBackedMemoryBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.fileBackedMemoryBytes, fieldNumber: 14)
+    }
+    if self.codeTrims != 0 {
+      try visitor.visitSingularUInt32Field(value: self.codeTrims, fieldNumber: 15)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1342,6 +1356,8 @@ nonisolated extension Hedgerow_Agent_V1_StatusResponse: SwiftProtobuf.Message, S
     if lhs.adoptedEndpoints != rhs.adoptedEndpoints {return false}
     if lhs.warnings != rhs.warnings {return false}
     if lhs.residentMemoryBytes != rhs.residentMemoryBytes {return false}
+    if lhs.fileBackedMemoryBytes != rhs.fileBackedMemoryBytes {return false}
+    if lhs.codeTrims != rhs.codeTrims {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

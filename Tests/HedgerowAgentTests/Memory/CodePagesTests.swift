@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import HedgerowAgent
+
+@Suite struct CodePagesTests {
+    static let maps = """
+        00400000-02f0b000 r-xp 00000000 fe:00 16222489                           /usr/bin/hagent
+        02f0b000-03068000 r--p 02b0a000 fe:00 16222489                           /usr/bin/hagent
+        03068000-05624000 rw-p 02c66000 fe:00 16222489                           /usr/bin/hagent (deleted)
+        05624000-057ae000 rw-p 00000000 00:00 0
+        7f649fa44000-7f649fb9a000 r-xp 00026000 fe:00 16222490                   /usr/lib/x86_64-linux-gnu/libc.so.6
+        7f64a0000000-7f64a0010000 r-xp 00000000 fe:01 16222489                   /other/device/same/inode
+        7f64a0200000-7f64a0210000 r--s 00000000 00:0f 1045                       anon_inode:bpf-map
+        """
+
+    @Test func mappingsAreFoundByDeviceAndInodeNotPath() {
+        let mappings = ExecutableMapping.parse(maps: Self.maps, deviceMajor: 0xfe, deviceMinor: 0, inode: 16_222_489)
+        #expect(mappings == [
+            ExecutableMapping(start: 0x40_0000, end: 0x2f0_b000, writable: false),
+            ExecutableMapping(start: 0x2f0_b000, end: 0x306_8000, writable: false),
+            ExecutableMapping(start: 0x306_8000, end: 0x562_4000, writable: true),
+        ])
+        #expect(mappings[0].length == 0x2b0_b000)
+        #expect(ExecutableMapping.parse(maps: Self.maps, deviceMajor: 0xfe, deviceMinor: 0, inode: 1).isEmpty)
+        #expect(ExecutableMapping.parse(maps: "garbage\n\n00400000 r-xp", deviceMajor: 0xfe, deviceMinor: 0, inode: 16_222_489).isEmpty)
+    }
+
+    @Test func statmGivesResidentAndFileBackedBytes() {
+        #expect(ProcessMemory.parse(statm: "120000 5600 4900 9000 0 3000 0\n", pageSize: 4096)
+            == ProcessMemory.Resident(total: 5600 * 4096, fileBacked: 4900 * 4096))
+        #expect(ProcessMemory.parse(statm: "120000", pageSize: 4096) == nil)
+    }
+
+    @Test func trimsFirstThenOnlyOnGrowthPastTheSettledValue() {
+        var schedule = CodeTrimSchedule(threshold: 1 << 20)
+        #expect(schedule.shouldTrim(fileBacked: 10 << 20))
+        schedule.settle(fileBacked: 20 << 20)
+        #expect(!schedule.shouldTrim(fileBacked: 20 << 20))
+        #expect(!schedule.shouldTrim(fileBacked: (21 << 20) - 1))
+        #expect(schedule.shouldTrim(fileBacked: (21 << 20) + 1))
+        schedule.settle(fileBacked: 22 << 20)
+        #expect(!schedule.shouldTrim(fileBacked: (22 << 20) + 4096))
+    }
+
+    /// The real thing, on this test process's own executable: its resident pages drop.
+    @Test func trimmingUnmapsThisProcesssCodePages() throws {
+        let before = try Self.residentExecutableKiB()
+        #expect(before > 0)
+        #expect(try CodePages.trim() >= 2)
+        let after = try Self.residentExecutableKiB()
+        #expect(after < before, "resident executable pages: \(before) KiB before, \(after) KiB after the trim")
+    }
+
+    /// Rss of this executable's mappings in /proc/self/smaps.
+    static func residentExecutableKiB() throws -> Int {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        var inExecutable = false
+        var total = 0
+        for line in try String(contentsOfFile: "/proc/self/smaps", encoding: .utf8).split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let first = fields.first, first.contains("-"), fields.count >= 5 {
+                inExecutable = fields.count >= 6 && fields[5...].joined(separator: " ") == executable
+            } else if inExecutable, fields.first == "Rss:", fields.count >= 2, let kib = Int(fields[1]) {
+                total += kib
+            }
+        }
+        return total
+    }
+}
