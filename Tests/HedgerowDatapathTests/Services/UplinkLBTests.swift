@@ -21,7 +21,9 @@ import Testing
         let events = EventCollector(try endpoints.flowEvents())
         defer { events.stop() }
 
-        let attempts = try fixture.connect("tcp", port: 30080, count: 40)
+        // Distinct source ports: the server closes first, so a port the kernel picked again would
+        // reuse an earlier connection's 5-tuple and its conntrack entry, and make no new flow.
+        let attempts = try fixture.connect("tcp", port: 30080, count: 40, sourcePortBase: 45000)
         #expect(attempts.count == 40 && attempts.allSatisfy { $0.errno == nil }, "failures: \(attempts.filter { $0.errno != nil })")
         #expect(Set(attempts.compactMap(\.backend)) == ["local", "remote"])
         // The answer comes from the address and port the client named.
