@@ -319,6 +319,8 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 hook)
 	now = bpf_jiffies64();
 	nat4_key_of_packet(&key, &pkt, hook);
 	entry = nat4_find(&key, now);
+	if (entry && ingress && nat4_reopened_by(entry, &pkt))
+		entry = 0;
 	if (entry) {
 		__be32 saddr = entry->saddr, daddr = entry->daddr;
 		int redirect = entry->flags & HEDGEROW_NAT_F_SNAT;

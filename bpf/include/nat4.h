@@ -81,6 +81,18 @@ static __always_inline struct hedgerow_nat4_entry *nat4_find(const struct hedger
 	return entry && entry->expires > now ? entry : 0;
 }
 
+/*
+ * A client's SYN on the tuple of a connection that is closing starts a new connection (the
+ * client reused its port): it is translated afresh and reported, as conntrack does on endpoints.
+ */
+static __always_inline int nat4_reopened_by(const struct hedgerow_nat4_entry *entry, const struct hedgerow_packet *pkt)
+{
+	__u8 closing_forward = entry->flags & (HEDGEROW_NAT_F_CLOSING | HEDGEROW_NAT_F_REPLY);
+
+	return pkt->protocol == IPPROTO_TCP && closing_forward == HEDGEROW_NAT_F_CLOSING &&
+	       (pkt->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
 /* A packet of the entry's connection passed: keep the entry alive (shorter once it closes). */
 static __always_inline void nat4_refresh(struct hedgerow_nat4_entry *entry, const struct hedgerow_packet *pkt, __u64 now,
 					 const struct hedgerow_config *config)

@@ -47,6 +47,27 @@ import Testing
         #expect(Set(flows.map(\.ip.destination)) == [IPAddress(F.localBackend)!, IPAddress(F.remoteBackend)!])
     }
 
+    /// A client that reuses its source port while the previous connection's entry is closing
+    /// gets a new connection: translated again and reported again, not folded into the old one.
+    @Test(.enabled(if: Privileged.shouldRun), .timeLimit(.minutes(3))) func aReusedClientPortOpensANewConnection() async throws {
+        try Privileged.require()
+        let fixture = try F()
+        defer { fixture.destroy() }
+        try fixture.apply([F.nodePort(30080, id: 1, backends: [F.local, F.remoteOne])])
+        let endpoints = try EndpointDatapath(objectDirectory: TestPaths.bpfObjects.path, pinDirectory: fixture.pinRoot)
+        let events = EventCollector(try endpoints.flowEvents())
+        defer { events.stop() }
+
+        let port = 46000
+        let first = try fixture.connect("tcp", port: 30080, count: 1, sourcePortBase: port)
+        let second = try fixture.connect("tcp", port: 30080, count: 1, sourcePortBase: port)
+        #expect((first + second).map(\.sport) == [port, port])
+        #expect((first + second).allSatisfy { $0.errno == nil && $0.backend != nil }, "\(first + second)")
+        let flows = await events.wait(for: 2, where: { $0.observationPoint == .fromNetwork && $0.l4?.sourcePort == UInt16(port) })
+        #expect(flows.count == 2)
+        #expect(flows.allSatisfy { $0.translation?.reverseNATID == 1 && $0.verdict == .forwarded })
+    }
+
     @Test(.enabled(if: Privileged.shouldRun), .timeLimit(.minutes(3))) func udpNodePortRepliesFromTheNodePort() throws {
         try Privileged.require()
         let fixture = try F()
