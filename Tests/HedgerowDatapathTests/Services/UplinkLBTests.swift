@@ -11,18 +11,27 @@ import Testing
 @Suite("Uplink (NodePort) service translation", .serialized) struct UplinkLBTests {
     typealias F = UplinkFixture
 
-    @Test(.enabled(if: Privileged.shouldRun), .timeLimit(.minutes(3))) func tcpNodePortReachesLocalAndRemoteBackends() async throws {
+    /// The fixture with NodePort 30080 (a local and a remote backend) and a reader of the flow
+    /// events of its one (pinned) ring buffer, read through the endpoint datapath as the agent does.
+    static func nodePort30080WithEvents() throws -> (F, EventCollector) {
         try Privileged.require()
         let fixture = try F()
-        defer { fixture.destroy() }
-        try fixture.apply([F.nodePort(30080, id: 1, backends: [F.local, F.remoteOne])])
-        // The agent reads the one (pinned) ring buffer through the endpoint datapath.
-        let endpoints = try EndpointDatapath(objectDirectory: TestPaths.bpfObjects.path, pinDirectory: fixture.pinRoot)
-        let events = EventCollector(try endpoints.flowEvents())
-        defer { events.stop() }
+        do {
+            try fixture.apply([F.nodePort(30080, id: 1, backends: [F.local, F.remoteOne])])
+            let endpoints = try EndpointDatapath(objectDirectory: TestPaths.bpfObjects.path, pinDirectory: fixture.pinRoot)
+            return (fixture, EventCollector(try endpoints.flowEvents()))
+        } catch {
+            fixture.destroy()
+            throw error
+        }
+    }
 
-        // Distinct source ports: the server closes first, so a port the kernel picked again would
-        // reuse an earlier connection's 5-tuple and its conntrack entry, and make no new flow.
+    @Test(.enabled(if: Privileged.shouldRun), .timeLimit(.minutes(3))) func tcpNodePortReachesLocalAndRemoteBackends() async throws {
+        let (fixture, events) = try Self.nodePort30080WithEvents()
+        defer { events.stop(); fixture.destroy() }
+
+        // Distinct source ports: a port the kernel picks twice reuses a closing connection's tuple,
+        // which aReusedClientPortOpensANewConnection covers.
         let attempts = try fixture.connect("tcp", port: 30080, count: 40, sourcePortBase: 45000)
         #expect(attempts.count == 40 && attempts.allSatisfy { $0.errno == nil }, "failures: \(attempts.filter { $0.errno != nil })")
         #expect(Set(attempts.compactMap(\.backend)) == ["local", "remote"])
@@ -50,13 +59,8 @@ import Testing
     /// A client that reuses its source port while the previous connection's entry is closing
     /// gets a new connection: translated again and reported again, not folded into the old one.
     @Test(.enabled(if: Privileged.shouldRun), .timeLimit(.minutes(3))) func aReusedClientPortOpensANewConnection() async throws {
-        try Privileged.require()
-        let fixture = try F()
-        defer { fixture.destroy() }
-        try fixture.apply([F.nodePort(30080, id: 1, backends: [F.local, F.remoteOne])])
-        let endpoints = try EndpointDatapath(objectDirectory: TestPaths.bpfObjects.path, pinDirectory: fixture.pinRoot)
-        let events = EventCollector(try endpoints.flowEvents())
-        defer { events.stop() }
+        let (fixture, events) = try Self.nodePort30080WithEvents()
+        defer { events.stop(); fixture.destroy() }
 
         let port = 46000
         let first = try fixture.connect("tcp", port: 30080, count: 1, sourcePortBase: port)
