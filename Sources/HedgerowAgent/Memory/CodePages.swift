@@ -17,11 +17,11 @@ enum CodePages {
         let executable = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
         guard executable >= 0 else { throw AgentError("open /proc/self/exe: \(String(cString: strerror(errno)))") }
         defer { close(executable) }
-        var info = stat()
-        guard fstat(executable, &info) == 0 else { throw AgentError("fstat /proc/self/exe: \(String(cString: strerror(errno)))") }
         let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
-        let mappings = ExecutableMapping.parse(
-            maps: maps, deviceMajor: UInt(major(info.st_dev)), deviceMinor: UInt(minor(info.st_dev)), inode: UInt64(info.st_ino))
+        let auxv = try Data(contentsOf: URL(fileURLWithPath: "/proc/self/auxv"))
+        guard let entryPoint = ExecutableMapping.entryPoint(auxv: auxv) else { throw AgentError("/proc/self/auxv has no AT_ENTRY") }
+        let mappings = ExecutableMapping.parse(maps: maps, entryPoint: entryPoint)
+        guard !mappings.isEmpty else { throw AgentError("/proc/self/maps lists no file mapping at the entry point") }
         for mapping in mappings {
             guard let address = UnsafeMutableRawPointer(bitPattern: mapping.start) else { continue }
             try advise(address, mapping.length, MADV_RANDOM, "MADV_RANDOM")
@@ -52,8 +52,4 @@ enum CodePages {
             throw AgentError("madvise(\(name)) on the executable's mapping at \(address): \(String(cString: strerror(errno)))")
         }
     }
-
-    /// glibc's major()/minor() are macros Swift cannot import; this is their encoding of dev_t.
-    private static func major(_ device: dev_t) -> UInt64 { (UInt64(device) >> 8) & 0xfff | (UInt64(device) >> 32) & ~0xfff }
-    private static func minor(_ device: dev_t) -> UInt64 { UInt64(device) & 0xff | (UInt64(device) >> 12) & ~0xff }
 }

@@ -14,16 +14,34 @@ import Testing
         7f64a0200000-7f64a0210000 r--s 00000000 00:0f 1045                       anon_inode:bpf-map
         """
 
-    @Test func mappingsAreFoundByDeviceAndInodeNotPath() {
-        let mappings = ExecutableMapping.parse(maps: Self.maps, deviceMajor: 0xfe, deviceMinor: 0, inode: 16_222_489)
-        #expect(mappings == [
+    @Test func theExecutableIsTheFileMappedAtTheEntryPoint() {
+        let expected = [
             ExecutableMapping(start: 0x40_0000, end: 0x2f0_b000, writable: false),
             ExecutableMapping(start: 0x2f0_b000, end: 0x306_8000, writable: false),
             ExecutableMapping(start: 0x306_8000, end: 0x562_4000, writable: true),
-        ])
-        #expect(mappings[0].length == 0x2b0_b000)
-        #expect(ExecutableMapping.parse(maps: Self.maps, deviceMajor: 0xfe, deviceMinor: 0, inode: 1).isEmpty)
-        #expect(ExecutableMapping.parse(maps: "garbage\n\n00400000 r-xp", deviceMajor: 0xfe, deviceMinor: 0, inode: 16_222_489).isEmpty)
+        ]
+        // Found by device and inode, whatever the path says (a replaced binary is "(deleted)").
+        #expect(ExecutableMapping.parse(maps: Self.maps, entryPoint: 0x41_2340) == expected)
+        #expect(expected[0].length == 0x2b0_b000)
+        // The same inode on another device is another file.
+        #expect(ExecutableMapping.parse(maps: Self.maps, entryPoint: 0x7f64_a000_0100)
+            == [ExecutableMapping(start: 0x7f64_a000_0000, end: 0x7f64_a001_0000, writable: false)])
+        // Anonymous memory, unmapped addresses and garbage find nothing.
+        #expect(ExecutableMapping.parse(maps: Self.maps, entryPoint: 0x562_5000).isEmpty)
+        #expect(ExecutableMapping.parse(maps: Self.maps, entryPoint: 0x10).isEmpty)
+        #expect(ExecutableMapping.parse(maps: "garbage\n\n00400000 r-xp", entryPoint: 0x40_0000).isEmpty)
+    }
+
+    @Test func theEntryPointComesFromTheAuxiliaryVector() {
+        func vector(_ pairs: [(UInt, UInt)]) -> [UInt8] {
+            pairs.flatMap { [$0.0, $0.1] }.flatMap { word in withUnsafeBytes(of: word) { Array($0) } }
+        }
+        #expect(ExecutableMapping.entryPoint(auxv: vector([(33, 0x7fff_0000), (9, 0x41_2340), (0, 0)])) == 0x41_2340)
+        #expect(ExecutableMapping.entryPoint(auxv: vector([(33, 0x7fff_0000), (0, 0), (9, 0x41_2340)])) == nil)
+        #expect(ExecutableMapping.entryPoint(auxv: vector([(6, 4096)]) + [9, 0, 0]) == nil)
+        // This process's own, from the kernel.
+        let own = try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/auxv"))
+        #expect(own.flatMap { ExecutableMapping.entryPoint(auxv: $0) } != nil)
     }
 
     @Test func statmGivesResidentAndFileBackedBytes() {
