@@ -74,24 +74,10 @@ public struct BPFPerCPUMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: Sendab
 
     /// Deletes `key`. Returns false when it was not there (arrays cannot delete: EINVAL).
     @discardableResult
-    public func delete(_ key: Key) throws -> Bool {
-        try handle.withDescriptor(operation: "delete element") { fd in
-            try withElementBuffers(key) { keyBuffer, _ in
-                let status = bpf_map_delete_elem(fd, keyBuffer.baseAddress)
-                if status == -ENOENT { return false }
-                if status < 0 { throw handle.error("delete element", status) }
-                return true
-            }
-        }
-    }
+    public func delete(_ key: Key) throws -> Bool { try handle.deleteElement(key, layout: self.key) }
 
     /// Every key, in the kernel's iteration order.
-    public func keys() throws -> [Key] {
-        try handle.withDescriptor(operation: "iterate keys") { fd in
-            let (bytes, count) = try handle.rawKeys(fd: fd)
-            return key.unpack(bytes, count: count)
-        }
-    }
+    public func keys() throws -> [Key] { try handle.keys(layout: key) }
 
     /// Every entry with its per-CPU values: batched where the map type allows.
     public func entries() throws -> [(key: Key, values: [Value])] {
