@@ -14,9 +14,6 @@ enum CodePages {
     /// Returns the number of mappings handled.
     @discardableResult
     static func trim() throws -> Int {
-        let executable = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
-        guard executable >= 0 else { throw AgentError("open /proc/self/exe: \(String(cString: strerror(errno)))") }
-        defer { close(executable) }
         let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
         let auxv = try Data(contentsOf: URL(fileURLWithPath: "/proc/self/auxv"))
         guard let entryPoint = ExecutableMapping.entryPoint(auxv: auxv) else { throw AgentError("/proc/self/auxv has no AT_ENTRY") }
@@ -28,7 +25,7 @@ enum CodePages {
             // Written pages of the data mapping are private copies: paging them out would swap.
             if !mapping.writable { try advise(address, mapping.length, MADV_PAGEOUT, "MADV_PAGEOUT") }
         }
-        try dropCache(of: executable)
+        try dropUnmappedCache()
         return mappings.count
     }
 
@@ -39,10 +36,6 @@ enum CodePages {
         let executable = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
         guard executable >= 0 else { throw AgentError("open /proc/self/exe: \(String(cString: strerror(errno)))") }
         defer { close(executable) }
-        try dropCache(of: executable)
-    }
-
-    private static func dropCache(of executable: Int32) throws {
         let result = posix_fadvise(executable, 0, 0, POSIX_FADV_DONTNEED)
         guard result == 0 else { throw AgentError("posix_fadvise(DONTNEED) on the executable: \(String(cString: strerror(result)))") }
     }
