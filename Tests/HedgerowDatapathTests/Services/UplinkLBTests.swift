@@ -67,8 +67,11 @@ import Testing
         let second = try fixture.connect("tcp", port: 30080, count: 1, sourcePortBase: port)
         #expect((first + second).map(\.sport) == [port, port])
         #expect((first + second).allSatisfy { $0.errno == nil && $0.backend != nil }, "\(first + second)")
+        // Without the reopen the second connection makes no flow at all. It can make two: when
+        // the backend still holds the old connection in TIME_WAIT, the client's first SYN may be
+        // answered by an ACK, the client resets, and its retransmitted SYN opens again.
         let flows = await events.wait(for: 2, where: { $0.observationPoint == .fromNetwork && $0.l4?.sourcePort == UInt16(port) })
-        #expect(flows.count == 2)
+        #expect(flows.count >= 2)
         #expect(flows.allSatisfy { $0.translation?.reverseNATID == 1 && $0.verdict == .forwarded })
     }
 
