@@ -40,14 +40,7 @@ import Testing
 
     /// Runs `body` on a fresh datapath whose endpoint has `policy` and the peers in its ipcache.
     func withAuditedEndpoint(_ body: (DatapathFixture, EventCollector) async throws -> Void) async throws {
-        try Privileged.require()
-        let fixture = try DatapathFixture()
-        defer { fixture.destroy() }
-        let events = EventCollector(try fixture.datapath.flowEvents())
-        defer { events.stop() }
-        try fixture.datapath.ipcache.apply(Self.ipcache)
-        try fixture.apply(Self.policy)
-        try await body(fixture, events)
+        try await DatapathFixture.withPolicy(Self.policy, ipcache: Self.ipcache, body)
     }
 
     @Test(.enabled(if: Privileged.shouldRun)) func auditedConnectionsPassAndAreReported() async throws {

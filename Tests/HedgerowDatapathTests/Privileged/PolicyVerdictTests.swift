@@ -36,90 +36,84 @@ import Testing
     }
 
     @Test(.enabled(if: Privileged.shouldRun)) func ingressVerdicts() async throws {
-        try Privileged.require()
-        let fixture = try DatapathFixture()
-        defer { fixture.destroy() }
-        let events = EventCollector(try fixture.datapath.flowEvents())
-        defer { events.stop() }
-        try fixture.datapath.ipcache.apply(Self.ipcache)
-        try fixture.apply(Self.policy)
+        try await DatapathFixture.withPolicy(Self.policy, ipcache: Self.ipcache) { fixture, events in
+            // Allowed, and its reply passes although egress is enforced and allows nothing.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40000, 80)) == passed)
+            #expect(try fixture.run(.fromEndpoint, .tcp(Self.pod, Self.peerA, 80, 40000, [.syn, .ack])) == passed)
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40000, 80, .ack)) == passed)
+            // The pod opening the same kind of connection itself is egress, and denied by default.
+            #expect(try fixture.run(.fromEndpoint, .tcp(Self.pod, Self.peerA, 80, 40001)) == dropped)
 
-        // Allowed, and its reply passes although egress is enforced and allows nothing.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40000, 80)) == passed)
-        #expect(try fixture.run(.fromEndpoint, .tcp(Self.pod, Self.peerA, 80, 40000, [.syn, .ack])) == passed)
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40000, 80, .ack)) == passed)
-        // The pod opening the same kind of connection itself is egress, and denied by default.
-        #expect(try fixture.run(.fromEndpoint, .tcp(Self.pod, Self.peerA, 80, 40001)) == dropped)
+            // No allow: POLICY_DENIED. A port range is a prefix: 8080-8083 pass, 8084 does not.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40002, 81)) == dropped)
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40003, 8081)) == passed)
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40004, 8083)) == passed)
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40005, 8084)) == dropped)
 
-        // No allow: POLICY_DENIED. A port range is a prefix: 8080-8083 pass, 8084 does not.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40002, 81)) == dropped)
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40003, 8081)) == passed)
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40004, 8083)) == passed)
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40005, 8084)) == dropped)
+            // An explicit deny for any identity beats A's own allow: POLICY_DENY.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40006, 22)) == dropped)
+            // A deny inside an identity's broader allow.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 40007, 443)) == dropped)
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 40008, 444)) == passed)
 
-        // An explicit deny for any identity beats A's own allow: POLICY_DENY.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40006, 22)) == dropped)
-        // A deny inside an identity's broader allow.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 40007, 443)) == dropped)
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerB, Self.pod, 40008, 444)) == passed)
+            // The wildcard identity: world and B both reach udp/53, nothing else on UDP.
+            #expect(try fixture.run(.toEndpoint, .udp(Self.world, Self.pod, 5353, 53)) == passed)
+            #expect(try fixture.run(.toEndpoint, .udp("10.201.2.77", Self.pod, 5353, 53)) == passed)
+            #expect(try fixture.run(.toEndpoint, .udp(Self.world, Self.pod, 5353, 54)) == dropped)
 
-        // The wildcard identity: world and B both reach udp/53, nothing else on UDP.
-        #expect(try fixture.run(.toEndpoint, .udp(Self.world, Self.pod, 5353, 53)) == passed)
-        #expect(try fixture.run(.toEndpoint, .udp("10.201.2.77", Self.pod, 5353, 53)) == passed)
-        #expect(try fixture.run(.toEndpoint, .udp(Self.world, Self.pod, 5353, 54)) == dropped)
+            // ICMP echo: B's L3 rule admits it, A has none; the echo reply goes back as a reply.
+            #expect(try fixture.run(.toEndpoint, .ping(Self.peerB, Self.pod, id: 77)) == passed)
+            #expect(try fixture.run(.fromEndpoint, .ping(Self.pod, Self.peerB, id: 77, request: false)) == passed)
+            #expect(try fixture.run(.toEndpoint, .ping(Self.peerA, Self.pod, id: 78)) == dropped)
 
-        // ICMP echo: B's L3 rule admits it, A has none; the echo reply goes back as a reply.
-        #expect(try fixture.run(.toEndpoint, .ping(Self.peerB, Self.pod, id: 77)) == passed)
-        #expect(try fixture.run(.fromEndpoint, .ping(Self.pod, Self.peerB, id: 77, request: false)) == passed)
-        #expect(try fixture.run(.toEndpoint, .ping(Self.peerA, Self.pod, id: 78)) == dropped)
+            // SCTP ports come from the common header.
+            #expect(try fixture.run(.toEndpoint, .sctp(Self.peerA, Self.pod, 7000, 5000)) == passed)
+            #expect(try fixture.run(.toEndpoint, .sctp(Self.peerA, Self.pod, 7000, 5001)) == dropped)
 
-        // SCTP ports come from the common header.
-        #expect(try fixture.run(.toEndpoint, .sctp(Self.peerA, Self.pod, 7000, 5000)) == passed)
-        #expect(try fixture.run(.toEndpoint, .sctp(Self.peerA, Self.pod, 7000, 5001)) == dropped)
+            // IPv6 goes through the same ipcache and policy.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA6, DatapathFixture.pod6, 41000, 80)) == passed)
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA6, DatapathFixture.pod6, 41001, 81)) == dropped)
 
-        // IPv6 goes through the same ipcache and policy.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA6, DatapathFixture.pod6, 41000, 80)) == passed)
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA6, DatapathFixture.pod6, 41001, 81)) == dropped)
+            // Non-IP frames (ARP) pass untouched.
+            #expect(try fixture.run(.toEndpoint, bytes: [UInt8](repeating: 0xff, count: 12) + [0x08, 0x06] + [UInt8](repeating: 0, count: 28)) == passed)
 
-        // Non-IP frames (ARP) pass untouched.
-        #expect(try fixture.run(.toEndpoint, bytes: [UInt8](repeating: 0xff, count: 12) + [0x08, 0x06] + [UInt8](repeating: 0, count: 28)) == passed)
+            #expect(try fixture.drops(.policyDenied, .ingress) == 6)
+            #expect(try fixture.drops(.policyDeny, .ingress) == 2)
+            #expect(try fixture.drops(.policyDenied, .egress) == 1)
 
-        #expect(try fixture.drops(.policyDenied, .ingress) == 6)
-        #expect(try fixture.drops(.policyDeny, .ingress) == 2)
-        #expect(try fixture.drops(.policyDenied, .egress) == 1)
+            // Drops always make events; so do new connections and first replies (medium).
+            let seen = await events.wait(for: 20)
+            let drops = seen.filter { $0.verdict == .dropped }
+            #expect(drops.count == 9)
+            let denied81 = try #require(drops.first { $0.l4?.destinationPort == 81 && $0.ip.source == IPAddress(Self.peerA) })
+            #expect(denied81.dropReason == .policyDenied)
+            #expect(denied81.direction == .ingress && denied81.observationPoint == .toEndpoint)
+            #expect(denied81.sourceIdentity.rawValue == Self.identityA && denied81.destinationIdentity.rawValue == DatapathFixture.identity)
+            #expect(denied81.l4 == .tcp(sourcePort: 40002, destinationPort: 81, flags: .syn))
+            #expect(denied81.endpointID == DatapathFixture.endpointID && denied81.traceReason == .new)
+            let denied22 = try #require(drops.first { $0.l4?.destinationPort == 22 })
+            #expect(denied22.dropReason == .policyDeny)
+            #expect(fixture.datapath.policy.origins(cookie: denied22.policyCookie) == ["deny any tcp/22"])
+            #expect(denied22.policyMatchType == 3)  // L4-only: the deny is for any identity
 
-        // Drops always make events; so do new connections and first replies (medium).
-        let seen = await events.wait(for: 20)
-        let drops = seen.filter { $0.verdict == .dropped }
-        #expect(drops.count == 9)
-        let denied81 = try #require(drops.first { $0.l4?.destinationPort == 81 && $0.ip.source == IPAddress(Self.peerA) })
-        #expect(denied81.dropReason == .policyDenied)
-        #expect(denied81.direction == .ingress && denied81.observationPoint == .toEndpoint)
-        #expect(denied81.sourceIdentity.rawValue == Self.identityA && denied81.destinationIdentity.rawValue == DatapathFixture.identity)
-        #expect(denied81.l4 == .tcp(sourcePort: 40002, destinationPort: 81, flags: .syn))
-        #expect(denied81.endpointID == DatapathFixture.endpointID && denied81.traceReason == .new)
-        let denied22 = try #require(drops.first { $0.l4?.destinationPort == 22 })
-        #expect(denied22.dropReason == .policyDeny)
-        #expect(fixture.datapath.policy.origins(cookie: denied22.policyCookie) == ["deny any tcp/22"])
-        #expect(denied22.policyMatchType == 3)  // L4-only: the deny is for any identity
-
-        let opened = try #require(seen.first { $0.verdict == .forwarded && $0.l4?.destinationPort == 80 && $0.ip.source == IPAddress(Self.peerA) })
-        #expect(opened.traceReason == .new && opened.reportReason == .newConnection && !opened.isReply)
-        #expect(opened.policyMatchType == 2)  // L3-L4
-        #expect(fixture.datapath.policy.origins(cookie: opened.policyCookie) == ["allow A tcp/80"])
-        let reply = try #require(seen.first { $0.verdict == .forwarded && $0.l4?.sourcePort == 80 })
-        #expect(reply.isReply && reply.traceReason == .reply && reply.reportReason == .firstReply)
-        #expect(reply.direction == .egress && reply.observationPoint == .fromEndpoint)
-        #expect(reply.sourceIdentity.rawValue == DatapathFixture.identity && reply.destinationIdentity.rawValue == Self.identityA)
-        #expect(reply.l4 == .tcp(sourcePort: 80, destinationPort: 40000, flags: [.syn, .ack]))
-        // The third packet (an ACK of an established connection) is not reported at medium.
-        #expect(!seen.contains { $0.l4?.tcpFlags == .ack })
-        let ping = try #require(seen.first { $0.l4 == .icmpv4(type: 8, code: 0) })
-        #expect(ping.verdict == .forwarded && ping.policyMatchType == 1)  // L3-only
-        let udpWorld = try #require(seen.first { $0.ip.source == IPAddress(Self.world) && $0.verdict == .forwarded })
-        #expect(udpWorld.sourceIdentity == .world && udpWorld.policyMatchType == 3)
-        let v6 = try #require(seen.first { $0.ip.source == IPAddress(Self.peerA6) && $0.verdict == .forwarded })
-        #expect(v6.ip.destination == IPAddress(DatapathFixture.pod6) && v6.sourceIdentity.rawValue == Self.identityA)
+            let opened = try #require(seen.first { $0.verdict == .forwarded && $0.l4?.destinationPort == 80 && $0.ip.source == IPAddress(Self.peerA) })
+            #expect(opened.traceReason == .new && opened.reportReason == .newConnection && !opened.isReply)
+            #expect(opened.policyMatchType == 2)  // L3-L4
+            #expect(fixture.datapath.policy.origins(cookie: opened.policyCookie) == ["allow A tcp/80"])
+            let reply = try #require(seen.first { $0.verdict == .forwarded && $0.l4?.sourcePort == 80 })
+            #expect(reply.isReply && reply.traceReason == .reply && reply.reportReason == .firstReply)
+            #expect(reply.direction == .egress && reply.observationPoint == .fromEndpoint)
+            #expect(reply.sourceIdentity.rawValue == DatapathFixture.identity && reply.destinationIdentity.rawValue == Self.identityA)
+            #expect(reply.l4 == .tcp(sourcePort: 80, destinationPort: 40000, flags: [.syn, .ack]))
+            // The third packet (an ACK of an established connection) is not reported at medium.
+            #expect(!seen.contains { $0.l4?.tcpFlags == .ack })
+            let ping = try #require(seen.first { $0.l4 == .icmpv4(type: 8, code: 0) })
+            #expect(ping.verdict == .forwarded && ping.policyMatchType == 1)  // L3-only
+            let udpWorld = try #require(seen.first { $0.ip.source == IPAddress(Self.world) && $0.verdict == .forwarded })
+            #expect(udpWorld.sourceIdentity == .world && udpWorld.policyMatchType == 3)
+            let v6 = try #require(seen.first { $0.ip.source == IPAddress(Self.peerA6) && $0.verdict == .forwarded })
+            #expect(v6.ip.destination == IPAddress(DatapathFixture.pod6) && v6.sourceIdentity.rawValue == Self.identityA)
+        }
     }
 
     /// A direction no policy selects passes everything but explicit denies.
@@ -226,50 +220,45 @@ import Testing
     /// ICMP errors about a tracked connection pass as related; unrelated ones meet the policy.
     /// IPv6 extension headers are walked to the transport header.
     @Test(.enabled(if: Privileged.shouldRun)) func icmpErrorsAndIPv6ExtensionHeaders() async throws {
-        try Privileged.require()
-        let fixture = try DatapathFixture()
-        defer { fixture.destroy() }
-        let events = EventCollector(try fixture.datapath.flowEvents())
-        defer { events.stop() }
-        try fixture.datapath.ipcache.apply(Self.ipcache)
-        try fixture.apply(EndpointPolicy(ingressEnforced: true, egressEnforced: false, entries: [
-            allow(.ingress, Self.identityA, 6, 80, 16, "allow A tcp/80"),
-        ]))
-        // The pod sends a UDP query out; the world answers with "port unreachable".
-        let query = TestPacket.udp(Self.pod, Self.world, 33000, 53)
-        #expect(try fixture.run(.fromEndpoint, query) == passed)
-        let unreachable = TestPacket(source: IPAddress(Self.world)!, destination: IPAddress(Self.pod)!,
-                                     transport: .icmpUnreachable(quoted: query.quoted))
-        #expect(try fixture.run(.toEndpoint, unreachable) == passed)
-        // About a connection that never was: just an ICMP packet, and ingress allows no ICMP.
-        let stray = TestPacket(source: IPAddress(Self.world)!, destination: IPAddress(Self.pod)!,
-                               transport: .icmpUnreachable(quoted: TestPacket.udp(Self.pod, Self.world, 33001, 53).quoted))
-        #expect(try fixture.run(.toEndpoint, stray) == dropped)
-        // A remote's TCP SYN refused by the pod: the RST and an ICMP error going out are replies/related.
-        #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40000, 80)) == passed)
-        let syn = TestPacket.tcp(Self.peerA, Self.pod, 40000, 80)
-        let refusal = TestPacket(source: IPAddress(Self.pod)!, destination: IPAddress(Self.peerA)!,
-                                 transport: .icmpUnreachable(quoted: syn.quoted))
-        #expect(try fixture.run(.fromEndpoint, refusal) == passed)
+        try await DatapathFixture.withPolicy(EndpointPolicy(ingressEnforced: true, egressEnforced: false, entries: [
+                allow(.ingress, Self.identityA, 6, 80, 16, "allow A tcp/80"),
+            ]), ipcache: Self.ipcache) { fixture, events in
+            // The pod sends a UDP query out; the world answers with "port unreachable".
+            let query = TestPacket.udp(Self.pod, Self.world, 33000, 53)
+            #expect(try fixture.run(.fromEndpoint, query) == passed)
+            let unreachable = TestPacket(source: IPAddress(Self.world)!, destination: IPAddress(Self.pod)!,
+                                         transport: .icmpUnreachable(quoted: query.quoted))
+            #expect(try fixture.run(.toEndpoint, unreachable) == passed)
+            // About a connection that never was: just an ICMP packet, and ingress allows no ICMP.
+            let stray = TestPacket(source: IPAddress(Self.world)!, destination: IPAddress(Self.pod)!,
+                                   transport: .icmpUnreachable(quoted: TestPacket.udp(Self.pod, Self.world, 33001, 53).quoted))
+            #expect(try fixture.run(.toEndpoint, stray) == dropped)
+            // A remote's TCP SYN refused by the pod: the RST and an ICMP error going out are replies/related.
+            #expect(try fixture.run(.toEndpoint, .tcp(Self.peerA, Self.pod, 40000, 80)) == passed)
+            let syn = TestPacket.tcp(Self.peerA, Self.pod, 40000, 80)
+            let refusal = TestPacket(source: IPAddress(Self.pod)!, destination: IPAddress(Self.peerA)!,
+                                     transport: .icmpUnreachable(quoted: syn.quoted))
+            #expect(try fixture.run(.fromEndpoint, refusal) == passed)
 
-        // IPv6 with two hop-by-hop headers before TCP: the ports are found and policy applies.
-        var allowed6 = TestPacket.tcp(Self.peerA6, DatapathFixture.pod6, 41000, 80)
-        allowed6.hopByHopHeaders = 2
-        #expect(try fixture.run(.toEndpoint, allowed6) == passed)
-        var denied6 = TestPacket.tcp(Self.peerA6, DatapathFixture.pod6, 41001, 81)
-        denied6.hopByHopHeaders = 2
-        #expect(try fixture.run(.toEndpoint, denied6) == dropped)
-        var tooMany = TestPacket.tcp(Self.peerA6, DatapathFixture.pod6, 41002, 80)
-        tooMany.hopByHopHeaders = 5
-        #expect(try fixture.run(.toEndpoint, tooMany) == dropped)
-        #expect(try fixture.drops(DropReason(rawValue: 156), .ingress) == 1)
+            // IPv6 with two hop-by-hop headers before TCP: the ports are found and policy applies.
+            var allowed6 = TestPacket.tcp(Self.peerA6, DatapathFixture.pod6, 41000, 80)
+            allowed6.hopByHopHeaders = 2
+            #expect(try fixture.run(.toEndpoint, allowed6) == passed)
+            var denied6 = TestPacket.tcp(Self.peerA6, DatapathFixture.pod6, 41001, 81)
+            denied6.hopByHopHeaders = 2
+            #expect(try fixture.run(.toEndpoint, denied6) == dropped)
+            var tooMany = TestPacket.tcp(Self.peerA6, DatapathFixture.pod6, 41002, 80)
+            tooMany.hopByHopHeaders = 5
+            #expect(try fixture.run(.toEndpoint, tooMany) == dropped)
+            #expect(try fixture.drops(DropReason(rawValue: 156), .ingress) == 1)
 
-        let seen = await events.wait(for: 7)
-        let related = seen.filter { $0.traceReason == .related }
-        #expect(related.count == 2)
-        #expect(related.allSatisfy { $0.verdict == .forwarded && $0.l4 == .icmpv4(type: 3, code: 3) })
-        let v6 = try #require(seen.first { $0.ip.source == IPAddress(Self.peerA6) && $0.verdict == .forwarded })
-        #expect(v6.l4 == .tcp(sourcePort: 41000, destinationPort: 80, flags: .syn))
+            let seen = await events.wait(for: 7)
+            let related = seen.filter { $0.traceReason == .related }
+            #expect(related.count == 2)
+            #expect(related.allSatisfy { $0.verdict == .forwarded && $0.l4 == .icmpv4(type: 3, code: 3) })
+            let v6 = try #require(seen.first { $0.ip.source == IPAddress(Self.peerA6) && $0.verdict == .forwarded })
+            #expect(v6.l4 == .tcp(sourcePort: 41000, destinationPort: 80, flags: .syn))
+        }
     }
 
     /// The kernel's longest-prefix match agrees with the table IPCacheSync wrote, through changes.

@@ -67,6 +67,22 @@ struct DatapathFixture: Sendable {
         try datapath.policy.apply(policy, endpointID: endpoint.id, interfaceIndex: endpoint.interfaceIndex)
     }
 
+    /// Runs `body` on a fresh fixture whose ipcache holds `ipcache` and whose endpoint has
+    /// `policy`, with a reader of its flow events; removes it all afterwards.
+    static func withPolicy(
+        _ policy: EndpointPolicy, ipcache: [IPPrefix: SecurityIdentity],
+        _ body: (DatapathFixture, EventCollector) async throws -> Void
+    ) async throws {
+        try Privileged.require()
+        let fixture = try DatapathFixture()
+        defer { fixture.destroy() }
+        let events = EventCollector(try fixture.datapath.flowEvents())
+        defer { events.stop() }
+        try fixture.datapath.ipcache.apply(ipcache)
+        try fixture.apply(policy)
+        try await body(fixture, events)
+    }
+
     func drops(_ reason: DropReason, _ direction: TrafficDirection) throws -> UInt64 {
         try datapath.dropCounts().first { $0.reason == reason && $0.direction == direction }?.packets ?? 0
     }
